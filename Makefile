@@ -1,0 +1,56 @@
+# The two commands that matter: `make run` and `make test`. See README.md.
+PYTHON ?= python3.11
+VENV   := .venv
+PY     := $(VENV)/bin/python
+STAMP  := $(VENV)/.installed
+
+PYTEST_PLAIN := $(PY) -m pytest -p no:pytest_nameko
+UNIT_TESTS   := contracts/tests chassis/tests/unit $(wildcard services/*/tests/unit)
+GREEN_TESTS  := chassis/tests/integration $(wildcard services/*/tests/integration)
+E2E_TESTS    := tests
+
+.PHONY: install infra migrate run test lint typecheck unit integration e2e bench clean
+
+$(STAMP): pyproject.toml
+	@command -v $(PYTHON) >/dev/null || { echo "need $(PYTHON)"; exit 1; }
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install -q --upgrade pip
+	$(PY) -m pip install -q -e '.[dev]'
+	@touch $(STAMP)
+
+install: $(STAMP)
+
+infra:
+	scripts/ensure-infra.sh
+
+migrate: install
+	$(PY) -m chassis.migrate
+
+run: install infra migrate
+	$(PY) -m honcho -f Procfile start
+
+lint: install
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+typecheck: install
+	$(VENV)/bin/mypy contracts chassis services gateway tests
+
+unit: install
+	$(PYTEST_PLAIN) -q $(UNIT_TESTS)
+
+# nameko integration tests: eventlet monkey-patched before anything else is imported
+integration: install
+	$(PY) -m chassis.testing.green_pytest -q $(GREEN_TESTS)
+
+# asyncio and end-to-end tests: no monkey-patching; services run as subprocesses
+e2e: install
+	$(PYTEST_PLAIN) -q $(E2E_TESTS)
+
+test: lint typecheck unit integration e2e
+
+bench: install
+	@echo "benchmarks arrive with the gateway (bench/)"
+
+clean:
+	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache

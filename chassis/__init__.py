@@ -1,0 +1,1 @@
+"""The runtime kit every service uses. No business logic lives here."""

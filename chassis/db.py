@@ -1,0 +1,86 @@
+"""PostgreSQL access for services: one engine per service, pinned to the service's own schema."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import Engine, create_engine, text
+from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.pool import NullPool
+
+from chassis.tables import inbox
+
+if TYPE_CHECKING:
+    from chassis.settings import ChassisSettings
+    from contracts.envelope import EventEnvelope
+
+_SCHEMA_NAME = re.compile(r"^[a-z_][a-z0-9_]{0,62}$")
+
+
+def checked_schema(name: str) -> str:
+    if not _SCHEMA_NAME.match(name):
+        raise ValueError(f"schema name {name!r} is not a plain lower-case identifier")
+    return name
+
+
+def make_engine(settings: ChassisSettings, *, pooled: bool = True) -> Engine:
+    """An engine whose every connection sees only the service's schema."""
+    schema = checked_schema(settings.db_schema)
+    options: dict[str, Any] = {"pool_pre_ping": True}
+    if pooled:
+        options.update(pool_size=settings.db_pool_size, max_overflow=settings.db_pool_size)
+    else:
+        options["poolclass"] = NullPool
+    return create_engine(
+        settings.database_url,
+        connect_args={"options": f"-csearch_path={schema}"},
+        **options,
+    )
+
+
+def ensure_schema(engine: Engine, schema: str) -> None:
+    with engine.begin() as conn:
+        conn.execute(text(f'CREATE SCHEMA IF NOT EXISTS "{checked_schema(schema)}"'))
+
+
+class AlreadyApplied(Exception):
+    """The event was applied before by this consumer; the entrypoint acknowledges it."""
+
+
+def claim_event(session: Session, consumer: str, event_id: Any) -> bool:
+    """Record `event_id` for `consumer` in this transaction; False if it was recorded before."""
+    row = session.execute(
+        insert(inbox)
+        .values(consumer=consumer, event_id=event_id)
+        .on_conflict_do_nothing()
+        .returning(inbox.c.event_id)
+    ).first()
+    return row is not None
+
+
+class DatabaseAccess:
+    """What a worker sees as `self.db`."""
+
+    def __init__(self, sessions: sessionmaker[Session], consumer_name: str) -> None:
+        self._sessions = sessions
+        self._consumer_name = consumer_name
+
+    @contextmanager
+    def transaction(self) -> Iterator[Session]:
+        with self._sessions.begin() as session:
+            yield session
+
+    @contextmanager
+    def apply_once(self, event: EventEnvelope) -> Iterator[Session]:
+        """A transaction in which `event` is recorded in the inbox with its effect.
+
+        A redelivered event raises AlreadyApplied on entry, so its effect never runs twice.
+        """
+        with self.transaction() as session:
+            if not claim_event(session, self._consumer_name, event.event_id):
+                raise AlreadyApplied(str(event.event_id))
+            yield session

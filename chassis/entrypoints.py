@@ -1,0 +1,214 @@
+"""nameko entrypoints whose queues and ports the chassis decides.
+
+Use these, never nameko's own `rpc`/`http`/`event_handler`: nameko would declare its queues
+with its own defaults, and a queue re-declared with other arguments fails.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import UTC, datetime
+from typing import Any
+
+from kombu import Connection
+from nameko import config as nameko_config
+from nameko.amqp.publish import Publisher
+from nameko.constants import AMQP_URI_CONFIG_KEY
+from nameko.messaging import Consumer
+from nameko.rpc import Rpc, RpcConsumer
+from nameko.web.handlers import HttpRequestHandler
+from nameko.web.server import BindAddress, WebServer
+from pydantic import ValidationError
+
+from chassis import metrics, queues
+from chassis.context import ACTOR_KEY, TRACEPARENT_KEY, actor_to_context
+from chassis.db import AlreadyApplied
+from chassis.runtime import runtime_of
+from contracts.envelope import EventEnvelope, validate_event_type
+
+log = logging.getLogger(__name__)
+
+ATTEMPTS_HEADER = "x-sp-attempts"
+LAST_ERROR_HEADER = "x-sp-last-error"
+DEAD_LETTERED_AT_HEADER = "x-sp-dead-lettered-at"
+
+
+# -- RPC ----------------------------------------------------------------------------------
+
+
+class PlatformRpcConsumer(RpcConsumer):
+    def setup(self) -> None:
+        super().setup()
+        settings = runtime_of(self.container).settings
+        self.queue = queues.rpc_queue(self.container.service_name, settings.queue_type)
+        self.consumer.queues = [self.queue]
+
+
+class PlatformRpc(Rpc):
+    rpc_consumer = PlatformRpcConsumer()
+
+
+rpc = PlatformRpc.decorator
+
+
+# -- HTTP (metrics, health) ----------------------------------------------------------------
+
+
+class PlatformWebServer(WebServer):
+    @property
+    def bind_addr(self) -> BindAddress:
+        settings = runtime_of(self.container).settings
+        return BindAddress(settings.http_host, settings.http_port)
+
+    @property
+    def port(self) -> int:
+        """The bound port (useful when the settings asked for port 0)."""
+        return int(self._sock.getsockname()[1])
+
+
+class PlatformHttp(HttpRequestHandler):
+    server = PlatformWebServer()
+
+
+http = PlatformHttp.decorator
+
+
+# -- events --------------------------------------------------------------------------------
+
+
+class EventConsumer(Consumer):
+    """Consumes events of the given types from the service's own durable queue.
+
+    The handler receives an `EventEnvelope`. If it raises, the event is retried after the
+    configured back-off through the consumer's retry queue; once the retries are spent, it goes
+    to the consumer's dead-letter queue (listed and replayed by operators). A handler that
+    raises `AlreadyApplied` (see `DatabaseAccess.apply_once`) has its event acknowledged.
+    """
+
+    def __init__(self, *event_types: str, **kwargs: Any) -> None:
+        if not event_types:
+            raise ValueError("an event consumer needs at least one event type")
+        self.event_types = tuple(validate_event_type(t) for t in event_types)
+        super().__init__(queue=None, requeue_on_error=False, **kwargs)
+
+    @property
+    def queue_name(self) -> str:
+        return queues.consumer_queue_name(self.container.service_name, self.method_name)
+
+    @property
+    def consumer_name(self) -> str:
+        return f"{self.container.service_name}.{self.method_name}"
+
+    def setup(self) -> None:
+        self.settings = runtime_of(self.container).settings
+        service = self.container.service_name
+        self.queue = queues.consumer_queue(
+            service, self.method_name, self.event_types, self.settings.queue_type
+        )
+        self._declare_side_queues()
+        self.consumer_options.setdefault("prefetch_count", self.settings.prefetch_count)
+        self.publisher = Publisher(
+            nameko_config[AMQP_URI_CONFIG_KEY], use_confirms=True, mandatory=True
+        )
+        super().setup()
+
+    def _declare_side_queues(self) -> None:
+        with Connection(nameko_config[AMQP_URI_CONFIG_KEY]) as connection:
+            channel = connection.default_channel
+            queues.EVENTS_EXCHANGE(channel).declare()
+            for queue in (
+                queues.retry_queue(self.queue_name, self.settings.queue_type),
+                queues.dead_queue(self.queue_name, self.settings.queue_type),
+            ):
+                queue(channel).declare()
+
+    def handle_message(self, body: Any, message: Any) -> None:
+        try:
+            envelope = EventEnvelope.model_validate(body)
+        except ValidationError:
+            # not an event of ours: the broker dead-letters it through the queue's arguments
+            metrics.EVENTS_CONSUMED.labels(
+                self.container.service_name, self.consumer_name, "malformed"
+            ).inc()
+            message.reject(requeue=False)
+            return
+        context_data: dict[str, Any] = {ACTOR_KEY: actor_to_context(envelope.actor)}
+        if envelope.traceparent:
+            context_data[TRACEPARENT_KEY] = envelope.traceparent
+
+        def handle_result(worker_ctx: Any, result: Any = None, exc_info: Any = None) -> Any:
+            return self._handle_result(message, body, result, exc_info)
+
+        def spawn_worker() -> None:
+            from nameko.exceptions import ContainerBeingKilled
+
+            try:
+                self.container.spawn_worker(
+                    self, (envelope,), {}, context_data=context_data, handle_result=handle_result
+                )
+            except ContainerBeingKilled:
+                self.consumer.requeue_message(message)
+
+        self.container.spawn_managed_thread(
+            spawn_worker, identifier=f"EventConsumer.wait_for_worker_pool[{self.consumer_name}]"
+        )
+
+    def _handle_result(self, message: Any, body: Any, result: Any, exc_info: Any) -> Any:
+        service = self.container.service_name
+        if exc_info is None:
+            self.consumer.ack_message(message)
+            metrics.EVENTS_CONSUMED.labels(service, self.consumer_name, "applied").inc()
+            return result, None
+        exc = exc_info[1]
+        if isinstance(exc, AlreadyApplied):
+            self.consumer.ack_message(message)
+            metrics.EVENTS_CONSUMED.labels(service, self.consumer_name, "duplicate").inc()
+            return None, None
+        failures = int((message.headers or {}).get(ATTEMPTS_HEADER, 0)) + 1
+        try:
+            if failures <= self.settings.event_max_retries:
+                self._send_to_retry(message, body, failures, type(exc).__name__)
+                outcome = "retried"
+            else:
+                self._send_to_dead_letters(message, body, failures, type(exc).__name__)
+                outcome = "dead_lettered"
+                metrics.EVENTS_DEAD_LETTERED.labels(service, self.consumer_name).inc()
+        except Exception:
+            # could not park it anywhere safe: give it back to the broker rather than lose it
+            log.exception("could not move a failed event; requeueing it")
+            self.consumer.requeue_message(message)
+            return result, exc_info
+        self.consumer.ack_message(message)
+        metrics.EVENTS_CONSUMED.labels(service, self.consumer_name, outcome).inc()
+        return result, exc_info
+
+    def _headers(self, message: Any, failures: int, error: str) -> dict[str, Any]:
+        headers = dict(message.headers or {})
+        headers[ATTEMPTS_HEADER] = failures
+        headers[LAST_ERROR_HEADER] = error
+        return headers
+
+    def _send_to_retry(self, message: Any, body: Any, failures: int, error: str) -> None:
+        delay_ms = int(self.settings.retry_delay_s(failures) * 1000)
+        self.publisher.publish(
+            body,
+            exchange="",
+            routing_key=queues.retry_queue_name(self.queue_name),
+            headers=self._headers(message, failures, error),
+            expiration=max(delay_ms, 1) / 1000,
+            message_id=message.properties.get("message_id"),
+        )
+
+    def _send_to_dead_letters(self, message: Any, body: Any, failures: int, error: str) -> None:
+        headers = self._headers(message, failures, error)
+        headers[DEAD_LETTERED_AT_HEADER] = datetime.now(UTC).isoformat()
+        self.publisher.publish(
+            body,
+            exchange=queues.DEAD_LETTER_EXCHANGE.name,
+            routing_key=self.queue_name,
+            headers=headers,
+            message_id=message.properties.get("message_id"),
+        )
+
+
+on_event = EventConsumer.decorator

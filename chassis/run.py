@@ -1,0 +1,75 @@
+"""Run one service: `python -m chassis.run <service>` (e.g. `data`).
+
+Patches eventlet and the database driver first, then configures logs, tracing and nameko from
+the service's settings, and runs until SIGTERM or Ctrl-C.
+"""
+
+from __future__ import annotations
+
+from chassis.green import monkey_patch
+
+monkey_patch()
+
+import argparse  # noqa: E402
+import gc  # noqa: E402
+import importlib  # noqa: E402
+import logging  # noqa: E402
+import signal  # noqa: E402
+from typing import Any  # noqa: E402
+
+import eventlet  # noqa: E402
+from nameko import config as nameko_config  # noqa: E402
+from nameko.runners import ServiceRunner  # noqa: E402
+
+from chassis.logs import configure_logging  # noqa: E402
+from chassis.settings import ChassisSettings  # noqa: E402
+from chassis.tracing import configure_tracing  # noqa: E402
+
+log = logging.getLogger("chassis.run")
+
+
+def service_class(service: str) -> Any:
+    """`data` names services/data; `package.module:Class` names any other service class."""
+    if ":" in service:
+        module_name, class_name = service.split(":", 1)
+        return getattr(importlib.import_module(module_name), class_name)
+    return importlib.import_module(f"services.{service}.service").SERVICE
+
+
+def nameko_settings(settings: ChassisSettings) -> dict[str, Any]:
+    return {
+        "AMQP_URI": settings.amqp_uri,
+        "max_workers": settings.max_workers,
+        "PREFETCH_COUNT": settings.prefetch_count,
+        "serializer": "json",
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("service", help="folder name under services/")
+    args = parser.parse_args()
+    cls = service_class(args.service)
+    settings: ChassisSettings = cls.settings_class()
+    configure_logging(settings.service_name, settings.log_level)
+    configure_tracing(settings.service_name, settings.otlp_endpoint)
+    nameko_config.update(nameko_settings(settings))
+
+    runner = ServiceRunner()
+    runner.add_service(cls)
+
+    def shutdown(signum: int, frame: Any) -> None:
+        eventlet.spawn_n(runner.stop)
+
+    signal.signal(signal.SIGTERM, shutdown)
+    runner.start()
+    gc.freeze()  # start-up objects never change: keep the collector off them
+    log.info("service started", extra={"http_port": settings.http_port})
+    try:
+        runner.wait()
+    except KeyboardInterrupt:
+        runner.stop()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,1 @@
+"""Test fixtures shared by every service's tests: isolated vhosts and schemas per run."""

@@ -1,0 +1,1 @@
+"""Wire contracts: the one source of truth for every RPC argument, result and event payload."""

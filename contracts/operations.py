@@ -1,0 +1,54 @@
+"""Contracts every service offers through the chassis: health, dead letters, outbox backlog."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+
+from pydantic import BaseModel, Field
+
+
+class CheckStatus(StrEnum):
+    OK = "ok"
+    FAILING = "failing"
+    DISABLED = "disabled"
+
+
+class HealthStatus(BaseModel):
+    service: str
+    ready: bool
+    checks: dict[str, CheckStatus]
+
+
+class DeadLetter(BaseModel):
+    consumer: str
+    event_id: str | None
+    type: str | None
+    attempts: int
+    error: str | None = Field(default=None, description="exception type of the last failure")
+    dead_lettered_at: datetime | None
+
+
+class DeadLetterList(BaseModel):
+    service: str
+    consumer: str
+    total: int = Field(description="messages waiting in the consumer's dead-letter queue")
+    items: list[DeadLetter]
+
+
+class ReplayRequest(BaseModel):
+    consumer: str = Field(min_length=1, max_length=200)
+    event_ids: list[str] | None = Field(default=None, max_length=500)
+    limit: int = Field(default=100, ge=1, le=10_000)
+
+
+class ReplayResult(BaseModel):
+    consumer: str
+    replayed: int
+
+
+class OutboxBacklog(BaseModel):
+    service: str
+    pending: int
+    unroutable: int
+    oldest_pending_at: datetime | None

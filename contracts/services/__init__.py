@@ -1,0 +1,1 @@
+"""RPC argument and result models, one module per service."""

@@ -1,0 +1,67 @@
+"""Common value types used across contracts."""
+
+from __future__ import annotations
+
+import math
+import re
+import unicodedata
+from typing import Annotated, Generic, TypeVar
+
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+
+# A mainland plate: a province character, a letter, then 4-6 letters or digits, optionally a
+# trailing class character (警, 学, 挂, 领, 港, 澳, 使).
+_PLATE = re.compile(r"^[\u4e00-\u9fff][A-Z][A-Z0-9]{4,6}[\u4e00-\u9fff]?$")
+_PLATE_NOISE = re.compile(r"[\s\-_.·•・]")
+PLATE_MAX_INPUT = 32
+
+
+def normalise_plate(raw: str) -> str:
+    """`粤T12345`, `粤 t-12345` and full-width `粤Ｔ１２３４５` are the same plate.
+
+    Raises ValueError for anything that is not a plate.
+    """
+    if len(raw) > PLATE_MAX_INPUT:
+        raise ValueError(f"plate longer than {PLATE_MAX_INPUT} characters")
+    folded = unicodedata.normalize("NFKC", raw)
+    plate = _PLATE_NOISE.sub("", folded).upper()
+    if not _PLATE.match(plate):
+        raise ValueError("not a recognisable plate number")
+    return plate
+
+
+Plate = Annotated[str, AfterValidator(normalise_plate)]
+
+
+def _finite(value: float) -> float:
+    if not math.isfinite(value):
+        raise ValueError("coordinate must be a finite number")
+    return value
+
+
+class GeoPoint(BaseModel):
+    """WGS-84 point."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    lat: Annotated[float, Field(ge=-90, le=90), AfterValidator(_finite)]
+    lon: Annotated[float, Field(ge=-180, le=180), AfterValidator(_finite)]
+
+
+MAX_PAGE_SIZE = 500
+DEFAULT_PAGE_SIZE = 50
+
+
+class PageRequest(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    limit: int = Field(default=DEFAULT_PAGE_SIZE, ge=1, le=MAX_PAGE_SIZE)
+    cursor: str | None = Field(default=None, max_length=200)
+
+
+T = TypeVar("T")
+
+
+class Page(BaseModel, Generic[T]):
+    items: list[T]
+    next_cursor: str | None = None

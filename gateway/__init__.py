@@ -1,0 +1,1 @@
+"""The public edge: HTTP (FastAPI) and gRPC. Arrives with the gateway issue."""

@@ -1,0 +1,1 @@
+"""The five pillar services and the police-cloud data service."""

@@ -1,0 +1,1 @@
+"""Citizen service (智服惠民)."""

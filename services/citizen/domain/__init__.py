@@ -1,0 +1,1 @@
+"""The citizen service's rules: plain Python, no nameko, SQLAlchemy or network."""

@@ -1,0 +1,1 @@
+"""Smart investigation (智侦合成)."""

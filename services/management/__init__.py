@@ -1,0 +1,1 @@
+"""Internal management (智管强警)."""

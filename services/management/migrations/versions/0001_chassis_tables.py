@@ -1,0 +1,22 @@
+"""Chassis tables of the management service: outbox, inbox, idempotency.
+
+Revision ID: management_0001
+Revises:
+"""
+
+from __future__ import annotations
+
+from chassis.migration_ops import create_chassis_tables_v1, drop_chassis_tables_v1
+
+revision = "management_0001"
+down_revision = None
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    create_chassis_tables_v1()
+
+
+def downgrade() -> None:
+    drop_chassis_tables_v1()

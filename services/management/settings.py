@@ -1,0 +1,10 @@
+"""Configuration of the management service: the one home of its settings and defaults."""
+
+from __future__ import annotations
+
+from chassis.settings import ChassisSettings
+
+
+class Settings(ChassisSettings):
+    service_name: str = "management"
+    http_port: int = 8106

@@ -1,0 +1,1 @@
+"""Smart sensing and prevention (智感防控)."""

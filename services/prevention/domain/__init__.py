@@ -1,0 +1,1 @@
+"""The prevention service's rules: plain Python, no nameko, SQLAlchemy or network."""

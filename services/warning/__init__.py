@@ -1,0 +1,1 @@
+"""Smart warning (智慧预警)."""

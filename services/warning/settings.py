@@ -1,0 +1,10 @@
+"""Configuration of the warning service: the one home of its settings and defaults."""
+
+from __future__ import annotations
+
+from chassis.settings import ChassisSettings
+
+
+class Settings(ChassisSettings):
+    service_name: str = "warning"
+    http_port: int = 8102

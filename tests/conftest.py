@@ -1,0 +1,22 @@
+"""Fixtures for the asyncio / end-to-end tier: no eventlet here; services run as subprocesses."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+
+from chassis.testing.infra import drop_schemas, isolated_vhost, new_schema_prefix
+
+
+@pytest.fixture(scope="session")
+def schema_prefix() -> Iterator[str]:
+    prefix = new_schema_prefix()
+    yield prefix
+    drop_schemas(prefix)
+
+
+@pytest.fixture
+def vhost() -> Iterator[str]:
+    with isolated_vhost() as name:
+        yield name
