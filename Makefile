@@ -27,7 +27,7 @@ migrate: install
 	$(PY) -m chassis.migrate
 
 run: install infra migrate
-	$(PY) -m honcho -f Procfile start
+	SP_LOG_FORMAT=console $(PY) -m honcho -f Procfile start
 
 lint: install
 	$(VENV)/bin/ruff check .

@@ -22,7 +22,7 @@ def _add_trace_ids(_: Any, __: str, event_dict: dict[str, Any]) -> dict[str, Any
     return event_dict
 
 
-def configure_logging(service: str, level: str = "INFO") -> None:
+def configure_logging(service: str, level: str = "INFO", *, for_people: bool = False) -> None:
     shared: list[Any] = [
         structlog.contextvars.merge_contextvars,
         structlog.stdlib.add_log_level,
@@ -42,7 +42,9 @@ def configure_logging(service: str, level: str = "INFO") -> None:
             lambda _, __, ed: {**ed, "service": service},
             structlog.stdlib.ProcessorFormatter.remove_processors_meta,
             structlog.processors.format_exc_info,
-            structlog.processors.JSONRenderer(),
+            structlog.dev.ConsoleRenderer(colors=False)
+            if for_people
+            else structlog.processors.JSONRenderer(),
         ],
     )
     handler = logging.StreamHandler(sys.stdout)

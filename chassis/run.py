@@ -22,7 +22,7 @@ from nameko import config as nameko_config  # noqa: E402
 from nameko.runners import ServiceRunner  # noqa: E402
 
 from chassis.logs import configure_logging  # noqa: E402
-from chassis.settings import ChassisSettings  # noqa: E402
+from chassis.settings import ChassisSettings, LogFormat  # noqa: E402
 from chassis.tracing import configure_tracing  # noqa: E402
 
 log = logging.getLogger("chassis.run")
@@ -51,7 +51,11 @@ def main() -> None:
     args = parser.parse_args()
     cls = service_class(args.service)
     settings: ChassisSettings = cls.settings_class()
-    configure_logging(settings.service_name, settings.log_level)
+    configure_logging(
+        settings.service_name,
+        settings.log_level,
+        for_people=settings.log_format is LogFormat.CONSOLE,
+    )
     configure_tracing(settings.service_name, settings.otlp_endpoint)
     nameko_config.update(nameko_settings(settings))
 

@@ -17,6 +17,11 @@ class QueueType(StrEnum):
     QUORUM = "quorum"
 
 
+class LogFormat(StrEnum):
+    JSON = "json"
+    CONSOLE = "console"
+
+
 class ChassisSettings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="SP_", extra="ignore", frozen=True)
 
@@ -52,6 +57,8 @@ class ChassisSettings(BaseSettings):
 
     otlp_endpoint: str | None = Field(default=None, description="OTLP/HTTP traces endpoint")
     log_level: str = "INFO"
+    #: `json` for machines (the default), `console` for people reading `make run`
+    log_format: LogFormat = LogFormat.JSON
 
     @property
     def db_schema(self) -> str:
