@@ -12,6 +12,7 @@ from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.pool import NullPool
 
+from chassis.idempotency import Command, claim
 from chassis.tables import inbox
 
 if TYPE_CHECKING:
@@ -73,6 +74,16 @@ class DatabaseAccess:
     def transaction(self) -> Iterator[Session]:
         with self._sessions.begin() as session:
             yield session
+
+    @contextmanager
+    def command(self, operation: str, idempotency_key: str) -> Iterator[Command]:
+        """A transaction for a state-changing command that must do its work once per key.
+
+        `command.replayed` is true when the key was seen before; `command.previous_result`
+        then holds what the first call recorded with `command.record(result)`.
+        """
+        with self.transaction() as session:
+            yield claim(session, operation, idempotency_key)
 
     @contextmanager
     def apply_once(self, event: EventEnvelope) -> Iterator[Session]:

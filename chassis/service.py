@@ -22,6 +22,7 @@ from chassis.outbox import backlog_counts
 from chassis.runtime import Runtime, runtime_of
 from chassis.settings import ChassisSettings
 from chassis.tables import OUTBOX_PENDING, OUTBOX_SENT, OUTBOX_UNROUTABLE, outbox
+from chassis.validation import parse
 from contracts.errors import NotFound
 from contracts.operations import (
     CheckStatus,
@@ -141,7 +142,7 @@ class PlatformService:
 
     @rpc
     def replay_dead_letters(self, request: dict[str, Any]) -> dict[str, Any]:
-        replay = ReplayRequest.model_validate(request)
+        replay = parse(ReplayRequest, request)
         ops = self.operations
         replayed = dead_letters.replay_dead_letters(
             ops.settings.amqp_uri,

@@ -17,6 +17,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.dialects.postgresql import UUID
 
+from chassis.context import current_traceparent
 from chassis.db import checked_schema, ensure_schema
 from chassis.entrypoints import on_event, rpc
 from chassis.service import PlatformService
@@ -37,6 +38,8 @@ seen = Table(
     sample_metadata,
     Column("event_id", UUID(as_uuid=True), primary_key=True),
     Column("handler", String),
+    Column("actor_id", String),
+    Column("traceparent", String),
 )
 switches = Table(
     "switches",
@@ -61,11 +64,13 @@ class SampleProducer(PlatformService):
     settings_class = ProducerSettings
 
     @rpc
-    def record_note(self, note_id: str, body: str) -> str:
-        with self.db.transaction() as session:
-            session.execute(insert(notes).values(id=note_id, text=body))
-            envelope = self.events.stage(session, NOTE_RECORDED, {"note_id": note_id})
-        return str(envelope.event_id)
+    def record_note(self, note_id: str, body: str, idempotency_key: str) -> str:
+        with self.db.command("record_note", idempotency_key) as command:
+            if command.replayed:
+                return str(command.previous_result)
+            command.session.execute(insert(notes).values(id=note_id, text=body))
+            envelope = self.events.stage(command.session, NOTE_RECORDED, {"note_id": note_id})
+            return str(command.record(str(envelope.event_id)))
 
     @rpc
     def announce(self, event_type: str) -> str:
@@ -92,7 +97,14 @@ class SampleConsumer(PlatformService):
     @on_event(NOTE_RECORDED)
     def on_note(self, event: EventEnvelope) -> None:
         with self.db.apply_once(event) as session:
-            session.execute(insert(seen).values(event_id=event.event_id, handler="on_note"))
+            session.execute(
+                insert(seen).values(
+                    event_id=event.event_id,
+                    handler="on_note",
+                    actor_id=self.actor.id,
+                    traceparent=current_traceparent(),
+                )
+            )
 
     @on_event(FLAKY_HAPPENED)
     def on_flaky(self, event: EventEnvelope) -> None:

@@ -50,7 +50,7 @@ def test_a_committed_event_reaches_its_consumer_once(
     container_factory(SampleProducer).start()
 
     with rpc(platform_config) as client:
-        event_id = client.sample_producer.record_note("n-1", "hello")
+        event_id = client.sample_producer.record_note("n-1", "hello", "n-1")
 
     eventually(lambda: seen_count(consumer_db, uuid.UUID(event_id)) == 1, what="event applied")
     eventually(lambda: outbox_statuses(producer_db) == ["sent"], what="outbox row marked sent")
@@ -76,7 +76,7 @@ def test_an_event_committed_before_the_service_was_killed_is_published_after_res
     try:
         eventually(lambda: queue_has_consumer(test_vhost, "rpc-sample_producer"), timeout=20)
         with rpc(platform_config) as client:
-            event_id = client.sample_producer.record_note("n-2", "before the crash")
+            event_id = client.sample_producer.record_note("n-2", "before the crash", "n-2")
         assert outbox_statuses(producer_db) == ["pending"]
     finally:
         process.kill()
@@ -130,7 +130,7 @@ def test_a_relay_whose_connection_the_broker_closes_before_the_confirm_loses_not
 
     relay._publish_batch = close_connection_then_publish  # type: ignore[method-assign]
     with rpc(platform_config) as client:
-        event_id = client.sample_producer.record_note("n-3", "through a broken connection")
+        event_id = client.sample_producer.record_note("n-3", "through a broken connection", "n-3")
 
     eventually(
         lambda: seen_count(consumer_db, uuid.UUID(event_id)) == 1, timeout=60, what="event applied"
@@ -199,7 +199,7 @@ def test_an_unroutable_event_is_delivered_once_a_consumer_binds_to_its_type(
     settings_overrides["outbox_unroutable_retry_s"] = 0.2
     container_factory(SampleProducer).start()
     with rpc(platform_config) as client:
-        event_id = client.sample_producer.record_note("n-4", "early")
+        event_id = client.sample_producer.record_note("n-4", "early", "n-4")
     eventually(lambda: outbox_statuses(producer_db) == ["unroutable"])
 
     container_factory(SampleConsumer).start()  # deployed later
