@@ -74,7 +74,7 @@ def test_actor_and_trace_travel_from_the_call_through_the_event_to_the_consumer(
 
     def service_spans() -> set[str]:
         return {
-            s.attributes.get("service_name", "")
+            str(s.attributes.get("service_name", ""))
             for s in spans.get_finished_spans()
             if format(s.context.trace_id, "032x") == trace_id and s.attributes
         }
@@ -109,7 +109,9 @@ def test_a_command_without_a_usable_idempotency_key_is_refused(
     container_factory: Any, platform_config: dict[str, Any]
 ) -> None:
     container_factory(SampleProducer).start()
-    with ClusterRpcClient(uri=platform_config["AMQP_URI"]) as client:
-        with pytest.raises(Exception) as refused:
-            client.sample_producer.record_note("n-x", "no key", "")
+    with (
+        ClusterRpcClient(uri=platform_config["AMQP_URI"]) as client,
+        pytest.raises(Exception) as refused,
+    ):
+        client.sample_producer.record_note("n-x", "no key", "")
     assert getattr(refused.value, "exc_type", None) == "ValidationFailed"
