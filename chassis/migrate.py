@@ -6,22 +6,9 @@ With no service named, every folder under services/ that has migrations is migra
 from __future__ import annotations
 
 import argparse
-import importlib
 
 from chassis import migrations
-from chassis.settings import ChassisSettings
-
-
-def all_services() -> list[str]:
-    return sorted(
-        p.name for p in migrations.SERVICES_DIR.iterdir() if (p / "migrations" / "env.py").exists()
-    )
-
-
-def settings_of(service: str) -> ChassisSettings:
-    module = importlib.import_module(f"services.{service}.settings")
-    settings: ChassisSettings = module.Settings()
-    return settings
+from chassis.discovery import all_services, settings_of
 
 
 def main() -> None:

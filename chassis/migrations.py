@@ -11,9 +11,8 @@ from alembic import command, context
 from alembic.config import Config
 
 from chassis.db import checked_schema, ensure_schema, make_engine
+from chassis.discovery import SERVICES_DIR
 from chassis.settings import ChassisSettings
-
-SERVICES_DIR = Path(__file__).resolve().parent.parent / "services"
 
 
 def migrations_dir(service_name: str) -> Path:

@@ -14,8 +14,8 @@ import socket
 import threading
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
-from datetime import timedelta
+from dataclasses import asdict, dataclass
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import amqp
@@ -25,6 +25,7 @@ from sqlalchemy import Engine, func, select, update
 from sqlalchemy.engine import Connection as DbConnection
 
 from chassis import metrics
+from chassis.housekeeping import purge_expired
 from chassis.outbox import backlog_counts
 from chassis.queues import EVENTS_EXCHANGE
 from chassis.settings import ChassisSettings
@@ -94,7 +95,11 @@ class OutboxRelay:
     def run(self) -> None:
         """Relay until stopped; broker failures are retried with back-off, never raised."""
         failures = 0
+        next_housekeeping = 0.0
         while not self._stopping:
+            if time.monotonic() >= next_housekeeping:
+                next_housekeeping = time.monotonic() + self.settings.housekeeping_interval_s
+                self._housekeeping()
             try:
                 handled = self.relay_once()
                 failures = 0
@@ -131,6 +136,14 @@ class OutboxRelay:
                     self._record_outcomes(db)
             self._update_backlog_gauge(db)
         return len(rows)
+
+    def _housekeeping(self) -> None:
+        try:
+            with self.engine.begin() as db:
+                purged = purge_expired(db, self.settings, datetime.now(UTC))
+            log.info("expired bookkeeping rows deleted", extra=asdict(purged))
+        except Exception:
+            log.exception("housekeeping failed")
 
     def _claim_due_rows(self, db: DbConnection) -> Sequence[Any]:
         return db.execute(

@@ -12,7 +12,6 @@ monkey_patch()
 
 import argparse  # noqa: E402
 import gc  # noqa: E402
-import importlib  # noqa: E402
 import logging  # noqa: E402
 import signal  # noqa: E402
 from typing import Any  # noqa: E402
@@ -21,19 +20,12 @@ import eventlet  # noqa: E402
 from nameko import config as nameko_config  # noqa: E402
 from nameko.runners import ServiceRunner  # noqa: E402
 
+from chassis.discovery import service_class  # noqa: E402
 from chassis.logs import configure_logging  # noqa: E402
 from chassis.settings import ChassisSettings, LogFormat  # noqa: E402
 from chassis.tracing import configure_tracing  # noqa: E402
 
 log = logging.getLogger("chassis.run")
-
-
-def service_class(service: str) -> Any:
-    """`data` names services/data; `package.module:Class` names any other service class."""
-    if ":" in service:
-        module_name, class_name = service.split(":", 1)
-        return getattr(importlib.import_module(module_name), class_name)
-    return importlib.import_module(f"services.{service}.service").SERVICE
 
 
 def nameko_settings(settings: ChassisSettings) -> dict[str, Any]:

@@ -50,6 +50,14 @@ class ChassisSettings(BaseSettings):
     #: how long an unroutable event waits before the relay offers it to the broker again
     outbox_unroutable_retry_s: float = Field(default=30.0, gt=0, le=86400)
 
+    #: sent outbox rows hold event payloads (possibly personal data): kept this long, then deleted
+    outbox_sent_retention_s: float = Field(default=7 * 86400, gt=0)
+    #: inbox rows must outlive any redelivery of the event they record
+    inbox_retention_s: float = Field(default=30 * 86400, gt=0)
+    #: idempotency keys must outlive any client retry of the command
+    idempotency_retention_s: float = Field(default=7 * 86400, gt=0)
+    housekeeping_interval_s: float = Field(default=3600, gt=0)
+
     #: retries of a failing event handler before its event goes to the dead-letter queue
     event_max_retries: int = Field(default=3, ge=0, le=50)
     #: delay before retry n is the n-th entry (the last entry repeats)

@@ -20,3 +20,12 @@ def schema_prefix() -> Iterator[str]:
 def vhost() -> Iterator[str]:
     with isolated_vhost() as name:
         yield name
+
+
+@pytest.fixture(autouse=True)
+def _no_monkey_patching() -> Iterator[None]:
+    """This tier runs asyncio code: nothing may have monkey-patched the standard library."""
+    import socket
+
+    yield
+    assert "eventlet" not in str(socket.socket), "eventlet monkey-patched this test process"

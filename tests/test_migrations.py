@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import create_engine, inspect
 
 from chassis import migrations
-from chassis.migrate import all_services, settings_of
+from chassis.discovery import all_services, settings_of
 from chassis.testing.infra import DATABASE_URL, drop_schemas, new_schema_prefix
 
 SERVICES = ["citizen", "data", "investigation", "management", "prevention", "warning"]

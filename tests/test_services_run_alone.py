@@ -10,7 +10,7 @@ import requests
 from prometheus_client.parser import text_string_to_metric_families
 
 from chassis import migrations
-from chassis.migrate import settings_of
+from chassis.discovery import settings_of
 from chassis.testing.infra import RabbitAdmin, amqp_uri_for
 from chassis.testing.polling import eventually
 from chassis.testing.processes import ServiceProcess

@@ -1,0 +1,44 @@
+"""Conventions every service must keep, checked across the tree."""
+
+from __future__ import annotations
+
+import ast
+import inspect
+from pathlib import Path
+
+import pytest
+from nameko.extensions import ENTRYPOINT_EXTENSIONS_ATTR
+
+from chassis.discovery import service_class
+from chassis.entrypoints import EventConsumer, PlatformHttp, PlatformRpc
+from chassis.service import PlatformService
+from tests.test_migrations import SERVICES
+
+ROOT = Path(__file__).resolve().parent.parent
+CHASSIS_ENTRYPOINTS = (PlatformRpc, EventConsumer, PlatformHttp)
+FORBIDDEN_IN_DOMAIN = ("nameko", "eventlet", "sqlalchemy", "kombu", "amqp", "requests", "socket")
+
+
+@pytest.mark.parametrize("service", SERVICES)
+def test_services_use_only_chassis_entrypoints(service: str) -> None:
+    """nameko's own entrypoints would declare queues with other arguments."""
+    cls = service_class(service)
+    assert issubclass(cls, PlatformService)
+    assert cls.name == service == cls.settings_class().service_name
+    for name, method in inspect.getmembers(cls, inspect.isfunction):
+        for entrypoint in getattr(method, ENTRYPOINT_EXTENSIONS_ATTR, ()):
+            assert isinstance(entrypoint, CHASSIS_ENTRYPOINTS), (service, name, entrypoint)
+
+
+@pytest.mark.parametrize("service", SERVICES)
+def test_domain_code_imports_no_framework_database_or_network(service: str) -> None:
+    for path in (ROOT / "services" / service / "domain").rglob("*.py"):
+        tree = ast.parse(path.read_text())
+        for node in ast.walk(tree):
+            names = []
+            if isinstance(node, ast.Import):
+                names = [alias.name for alias in node.names]
+            elif isinstance(node, ast.ImportFrom) and node.module:
+                names = [node.module]
+            for name in names:
+                assert name.split(".")[0] not in FORBIDDEN_IN_DOMAIN, (path, name)
