@@ -93,6 +93,16 @@ class Events(DependencyProvider):
         return EventStager(worker_ctx.service_name, worker_ctx.context_data)
 
 
+class ServiceSettings(DependencyProvider):
+    """`self.settings`: the service's settings as this container runs with them."""
+
+    def setup(self) -> None:
+        self.runtime = runtime_of(self.container)
+
+    def get_dependency(self, worker_ctx: Any) -> Any:
+        return self.runtime.settings
+
+
 class CurrentActor(DependencyProvider):
     """`self.actor`: who is acting in this worker (the platform itself when nobody is named)."""
 

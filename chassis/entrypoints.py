@@ -16,6 +16,7 @@ from nameko.amqp.publish import Publisher
 from nameko.constants import AMQP_URI_CONFIG_KEY
 from nameko.messaging import Consumer
 from nameko.rpc import Rpc, RpcConsumer
+from nameko.timer import Timer
 from nameko.web.handlers import HttpRequestHandler
 from nameko.web.server import BindAddress, WebServer
 from pydantic import ValidationError
@@ -24,7 +25,7 @@ from chassis import metrics, queues
 from chassis.context import ACTOR_KEY, TRACEPARENT_KEY, actor_to_context
 from chassis.db import AlreadyApplied
 from chassis.runtime import runtime_of
-from contracts.envelope import EventEnvelope, validate_event_type
+from contracts.envelope import EventEnvelope, validate_event_binding
 
 log = logging.getLogger(__name__)
 
@@ -77,7 +78,8 @@ http = PlatformHttp.decorator
 
 
 class EventConsumer(Consumer):
-    """Consumes events of the given types from the service's own durable queue.
+    """Consumes events of the given types (or `*` patterns of them) from the service's own
+    durable queue.
 
     The handler receives an `EventEnvelope`. If it raises, the event is retried after the
     configured back-off through the consumer's retry queue; once the retries are spent, it goes
@@ -88,7 +90,7 @@ class EventConsumer(Consumer):
     def __init__(self, *event_types: str, **kwargs: Any) -> None:
         if not event_types:
             raise ValueError("an event consumer needs at least one event type")
-        self.event_types = tuple(validate_event_type(t) for t in event_types)
+        self.event_types = tuple(validate_event_binding(t) for t in event_types)
         super().__init__(queue=None, requeue_on_error=False, **kwargs)
 
     @property
@@ -212,3 +214,6 @@ class EventConsumer(Consumer):
 
 
 on_event = EventConsumer.decorator
+
+#: nameko's timer declares no queues; re-exported so services import entrypoints from one place
+timer = Timer.decorator

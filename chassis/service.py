@@ -16,7 +16,7 @@ from sqlalchemy import func, select, text
 from werkzeug.wrappers import Response
 
 from chassis import dead_letters, metrics
-from chassis.dependencies import CurrentActor, Database, Events, RpcMetrics
+from chassis.dependencies import CurrentActor, Database, Events, RpcMetrics, ServiceSettings
 from chassis.entrypoints import EventConsumer, http, rpc
 from chassis.outbox import backlog_counts
 from chassis.runtime import Runtime, runtime_of
@@ -110,6 +110,7 @@ class PlatformService:
     name: ClassVar[str]
     settings_class: ClassVar[type[ChassisSettings]]
 
+    settings = ServiceSettings()
     db = Database()
     events = Events()
     actor = CurrentActor()

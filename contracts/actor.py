@@ -45,6 +45,9 @@ class Actor(BaseModel):
     id: str = Field(min_length=1, max_length=64)
     on_behalf_of: str | None = Field(default=None, max_length=64)
     unit: str | None = Field(default=None, max_length=64)
+    #: path of the unit subtree whose objects this actor may see (`city/branch`); the root for
+    #: city-wide roles; None sees nothing unit-scoped
+    scope: str | None = Field(default=None, max_length=400)
     roles: tuple[str, ...] = ()
     purpose: Purpose | None = None
     case_id: str | None = Field(default=None, max_length=64)
@@ -64,3 +67,10 @@ class Actor(BaseModel):
 
 
 SYSTEM_ACTOR = Actor(kind=ActorKind.SYSTEM, id="platform")
+
+
+def in_scope(scope: str | None, unit_path: str) -> bool:
+    """Whether an object belonging to `unit_path` lies inside the actor's `scope` subtree."""
+    if not scope:
+        return False
+    return unit_path == scope or unit_path.startswith(scope + "/")

@@ -13,12 +13,20 @@ from contracts.actor import Actor
 
 #: `<producer>.<noun>.<verb>.v<N>`: explicit, versioned wire names, never class names.
 EVENT_TYPE_PATTERN = re.compile(r"^[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)+\.v[1-9][0-9]*$")
+#: a consumer may bind to a topic pattern: `*` stands for one segment (`*.audit.recorded.v1`)
+EVENT_BINDING_PATTERN = re.compile(r"^(\*|[a-z][a-z0-9_]*)(\.(\*|[a-z][a-z0-9_]*))+\.v[1-9][0-9]*$")
 TRACEPARENT_PATTERN = re.compile(r"^[0-9a-f]{2}-[0-9a-f]{32}-[0-9a-f]{16}-[0-9a-f]{2}$")
 
 
 def validate_event_type(value: str) -> str:
     if not EVENT_TYPE_PATTERN.match(value):
         raise ValueError(f"event type {value!r} is not of the form <producer>.<noun>.<verb>.v<N>")
+    return value
+
+
+def validate_event_binding(value: str) -> str:
+    if not EVENT_BINDING_PATTERN.match(value):
+        raise ValueError(f"event binding {value!r} is not an event type or a `*` pattern of one")
     return value
 
 

@@ -45,10 +45,15 @@ class PlatformError(Exception):
 
     code: ClassVar[ErrorCode] = ErrorCode.INTERNAL
 
-    def __init__(self, detail: str, **fields: Any) -> None:
-        super().__init__(detail)
+    def __init__(self, detail: str, fields: dict[str, Any] | None = None, **more: Any) -> None:
+        # both travel in `args`, which nameko serialises as the remote error's `exc_args`
+        merged = {**(fields or {}), **more}
+        super().__init__(detail, merged)
         self.detail = detail
-        self.fields = fields
+        self.fields = merged
+
+    def __str__(self) -> str:
+        return self.detail
 
     @property
     def http_status(self) -> int:

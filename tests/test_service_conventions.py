@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 from nameko.extensions import ENTRYPOINT_EXTENSIONS_ATTR
+from nameko.timer import Timer
 
 from chassis.discovery import service_class
 from chassis.entrypoints import EventConsumer, PlatformHttp, PlatformRpc
@@ -15,7 +16,7 @@ from chassis.service import PlatformService
 from tests.test_migrations import SERVICES
 
 ROOT = Path(__file__).resolve().parent.parent
-CHASSIS_ENTRYPOINTS = (PlatformRpc, EventConsumer, PlatformHttp)
+CHASSIS_ENTRYPOINTS = (PlatformRpc, EventConsumer, PlatformHttp, Timer)  # timers declare no queue
 FORBIDDEN_IN_DOMAIN = ("nameko", "eventlet", "sqlalchemy", "kombu", "amqp", "requests", "socket")
 
 

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
 import pytest
 from nameko import config as nameko_config
 
+from chassis import migrations
+from chassis.discovery import settings_of
 from chassis.runtime import SETTINGS_OVERRIDES_KEY
 from chassis.testing.infra import drop_schemas, new_schema_prefix
 
@@ -50,3 +52,18 @@ def platform_config(
     }
     with nameko_config.patch(values, clear=True):
         yield values
+
+
+@pytest.fixture(scope="session")
+def migrated_services(schema_prefix: str) -> Callable[..., None]:
+    """Call with service names to migrate their schemas (once per run) under the run's prefix."""
+    done: set[str] = set()
+
+    def migrate(*services: str) -> None:
+        for service in services:
+            if service not in done:
+                settings = settings_of(service).model_copy(update={"schema_prefix": schema_prefix})
+                migrations.upgrade(settings)
+                done.add(service)
+
+    return migrate

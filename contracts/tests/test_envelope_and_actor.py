@@ -78,3 +78,24 @@ def test_remote_errors_map_by_type_name_and_unknown_ones_are_internal() -> None:
     assert code_for_remote_error("NotFound") is ErrorCode.NOT_FOUND
     assert NotFound("x").http_status == 404
     assert code_for_remote_error("KeyError") is ErrorCode.INTERNAL
+
+
+def test_scope_covers_its_own_subtree_only() -> None:
+    from contracts.actor import in_scope
+
+    assert in_scope("sz/futian", "sz/futian")
+    assert in_scope("sz/futian", "sz/futian/xiangmihu")
+    assert not in_scope("sz/futian", "sz/futianxi")  # a prefix of the name is not a parent
+    assert not in_scope("sz/futian", "sz/nanshan/shekou")
+    assert in_scope("sz", "sz/nanshan/shekou")
+    assert not in_scope(None, "sz")
+
+
+def test_audit_patterns_are_valid_bindings_but_not_event_types() -> None:
+    from contracts.envelope import validate_event_binding, validate_event_type
+
+    assert validate_event_binding("*.audit.recorded.v1")
+    with pytest.raises(ValueError):
+        validate_event_type("*.audit.recorded.v1")
+    with pytest.raises(ValueError):
+        validate_event_binding("#.v1")

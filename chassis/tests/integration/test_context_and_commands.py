@@ -9,6 +9,7 @@ from typing import Any
 
 import orjson
 import pytest
+from nameko.exceptions import RemoteError
 from nameko.standalone.rpc import ClusterRpcClient
 from opentelemetry import trace
 from opentelemetry.sdk.trace.export import SimpleSpanProcessor
@@ -111,7 +112,7 @@ def test_a_command_without_a_usable_idempotency_key_is_refused(
     container_factory(SampleProducer).start()
     with (
         ClusterRpcClient(uri=platform_config["AMQP_URI"]) as client,
-        pytest.raises(Exception) as refused,
+        pytest.raises(RemoteError) as refused,
     ):
         client.sample_producer.record_note("n-x", "no key", "")
     assert getattr(refused.value, "exc_type", None) == "ValidationFailed"

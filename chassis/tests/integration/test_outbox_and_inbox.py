@@ -5,17 +5,15 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-import amqp
-import orjson
 from nameko.standalone.rpc import ClusterRpcClient
 from sqlalchemy import Engine
 
 from chassis import metrics
 from chassis.dependencies import Events
-from chassis.outbox import build_envelope, encode_envelope
-from chassis.queues import EVENTS_EXCHANGE
+from chassis.outbox import build_envelope
 from chassis.testing.infra import RabbitAdmin
 from chassis.testing.polling import eventually
+from chassis.testing.publish import publish_envelopes
 from chassis.tests.integration.helpers import (
     inbox_count,
     metric,
@@ -220,25 +218,7 @@ def test_a_redelivered_event_is_applied_once(
         actor=SYSTEM_ACTOR,
         traceparent=None,
     )
-    body = encode_envelope(envelope)
-    connection = amqp.Connection(
-        host="127.0.0.1:5672", virtual_host=platform_config["AMQP_URI"].rsplit("/", 1)[1]
-    )
-    connection.connect()
-    try:
-        channel = connection.channel()
-        channel.confirm_select()
-        for _ in range(2):
-            channel.basic_publish_confirm(
-                amqp.Message(
-                    body, content_type="application/json", message_id=str(envelope.event_id)
-                ),
-                exchange=EVENTS_EXCHANGE.name,
-                routing_key=NOTE_RECORDED,
-                mandatory=True,
-            )
-    finally:
-        connection.close()
+    publish_envelopes(platform_config["AMQP_URI"], envelope, copies=2)
 
     eventually(
         lambda: (
@@ -255,4 +235,3 @@ def test_a_redelivered_event_is_applied_once(
     )
     assert seen_count(consumer_db) == 1
     assert inbox_count(consumer_db) == 1
-    assert orjson.loads(body)["event_id"] == str(envelope.event_id)

@@ -1,1 +1,0 @@
-"""RPC argument and result models, one module per service."""

@@ -1,0 +1,37 @@
+"""Signing keys for access tokens: ES256, private keys stored encrypted, public keys as JWKs."""
+
+from __future__ import annotations
+
+import secrets
+from typing import Any
+
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import ec
+from jwt.algorithms import ECAlgorithm
+
+from services.management.domain.identity import SIGNING_ALGORITHM
+
+
+def new_kid() -> str:
+    return secrets.token_urlsafe(12)
+
+
+def generate_private_key() -> ec.EllipticCurvePrivateKey:
+    return ec.generate_private_key(ec.SECP256R1())
+
+
+def encrypt_private_key(key: ec.EllipticCurvePrivateKey, passphrase: bytes) -> bytes:
+    return key.private_bytes(
+        serialization.Encoding.PEM,
+        serialization.PrivateFormat.PKCS8,
+        serialization.BestAvailableEncryption(passphrase),
+    )
+
+
+def decrypt_private_key(pem: bytes, passphrase: bytes) -> Any:
+    return serialization.load_pem_private_key(pem, password=passphrase)
+
+
+def public_jwk(key: ec.EllipticCurvePrivateKey, kid: str) -> dict[str, Any]:
+    jwk: dict[str, Any] = ECAlgorithm.to_jwk(key.public_key(), as_dict=True)
+    return {**jwk, "kid": kid, "alg": SIGNING_ALGORITHM, "use": "sig"}

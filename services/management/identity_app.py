@@ -1,0 +1,256 @@
+"""Identity use cases: load, apply the rules in `domain/`, store. Called by service.py."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable
+from datetime import datetime, timedelta
+from functools import lru_cache
+from typing import Any
+
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from contracts.actor import Actor, in_scope
+from contracts.errors import Conflict, NotFound, Unauthenticated, ValidationFailed
+from contracts.identity import (
+    OFFICER_TOKENS_REVOKED,
+    TOKEN_REVOKED,
+    ClientCredentialsGrant,
+    Officer,
+    OfficerCreate,
+    OfficerTokensRevoked,
+    PasswordGrant,
+    Revocations,
+    RevokedToken,
+    ServiceAccountCreate,
+    TokenGrant,
+    Unit,
+    UnitCreate,
+    UnitLevel,
+)
+from services.management import store
+from services.management.domain import keys
+from services.management.domain.identity import (
+    IdentityRuleBroken,
+    TokenPolicy,
+    access_token_claims,
+    check_roles,
+    scope_for,
+    sign,
+    unit_path,
+)
+from services.management.settings import Settings
+
+INVALID_CREDENTIALS = "invalid credentials"
+
+#: (stored hash or None, presented secret) -> matches; costs the same when the hash is None
+SecretCheck = Callable[[str | None, str], bool]
+
+
+def policy_of(settings: Settings) -> TokenPolicy:
+    return TokenPolicy(issuer=settings.token_issuer, ttl=timedelta(seconds=settings.token_ttl_s))
+
+
+def create_unit(session: Session, request: UnitCreate) -> Unit:
+    parent = None
+    if request.parent_id is not None:
+        row = store.unit(session, request.parent_id)
+        if row is None:
+            raise NotFound("no such parent unit")
+        parent = (UnitLevel(row.level), row.path)
+    try:
+        path = unit_path(request.level, request.id, parent)
+    except IdentityRuleBroken as exc:
+        raise ValidationFailed(str(exc)) from None
+    try:
+        with session.begin_nested():
+            store.add_unit(session, {**request.model_dump(), "path": path})
+    except IntegrityError:
+        raise Conflict("a unit with this id exists") from None
+    return Unit.model_validate(request.model_dump())
+
+
+def create_officer(session: Session, request: OfficerCreate, password_hash: str) -> Officer:
+    if store.unit(session, request.unit_id) is None:
+        raise NotFound("no such unit")
+    try:
+        roles = check_roles(request.roles)
+    except IdentityRuleBroken as exc:
+        raise ValidationFailed(str(exc)) from None
+    values = request.model_dump(exclude={"password"}) | {
+        "roles": roles,
+        "password_hash": password_hash,
+    }
+    try:
+        with session.begin_nested():
+            store.add_officer(session, values)
+    except IntegrityError:
+        raise Conflict("an officer with this id or username exists") from None
+    return Officer(
+        id=request.id,
+        username=request.username,
+        display_name=request.display_name,
+        unit_id=request.unit_id,
+        roles=roles,
+        active=True,
+    )
+
+
+def create_service_account(
+    session: Session, request: ServiceAccountCreate, secret_hash: str
+) -> dict[str, Any]:
+    try:
+        roles = check_roles(request.roles)
+    except IdentityRuleBroken as exc:
+        raise ValidationFailed(str(exc)) from None
+    values = request.model_dump(exclude={"client_secret"}) | {
+        "roles": roles,
+        "secret_hash": secret_hash,
+    }
+    try:
+        with session.begin_nested():
+            store.add_service_account(session, values)
+    except IntegrityError:
+        raise Conflict("a service account with this client id exists") from None
+    return {"client_id": request.client_id, "pillar": request.pillar, "roles": roles}
+
+
+def _officer(row: Any) -> Officer:
+    return Officer(
+        id=row.id,
+        username=row.username,
+        display_name=row.display_name,
+        unit_id=row.unit_id,
+        roles=list(row.roles),
+        active=row.active,
+    )
+
+
+def get_officer(session: Session, actor: Actor, officer_id: str) -> Officer:
+    row = store.officer_by_id(session, officer_id)
+    # outside the actor's scope looks exactly like absent: existence is not disclosed
+    if row is None or not in_scope(actor.scope, row.unit_path):
+        raise NotFound("no such officer")
+    return _officer(row)
+
+
+def list_officers(
+    session: Session, actor: Actor, after_id: str | None, limit: int
+) -> dict[str, Any]:
+    if not actor.scope:
+        return {"items": [], "next_cursor": None}
+    rows = store.officers_in_scope(session, actor.scope, after_id, limit)
+    items = [_officer(r).model_dump() for r in rows]
+    return {"items": items, "next_cursor": items[-1]["id"] if len(items) == limit else None}
+
+
+# -- tokens --------------------------------------------------------------------------------
+
+
+@lru_cache(maxsize=16)
+def _private_key(kid: str, pem: bytes, passphrase: bytes) -> Any:
+    return keys.decrypt_private_key(pem, passphrase)
+
+
+def signing_key(session: Session, settings: Settings) -> tuple[str, Any]:
+    """The active signing key, made on first use."""
+    passphrase = settings.signing_key_passphrase.get_secret_value().encode()
+    row = store.active_signing_key(session)
+    if row is None:
+        store.lock_signing_keys(session)
+        row = store.active_signing_key(session)
+        if row is None:
+            return rotate_signing_key(session, settings)
+    return row.kid, _private_key(row.kid, row.private_pem, passphrase)
+
+
+def rotate_signing_key(session: Session, settings: Settings) -> tuple[str, Any]:
+    passphrase = settings.signing_key_passphrase.get_secret_value().encode()
+    key = keys.generate_private_key()
+    kid = keys.new_kid()
+    store.add_signing_key(
+        session, kid, keys.encrypt_private_key(key, passphrase), keys.public_jwk(key, kid)
+    )
+    return kid, key
+
+
+def jwks(session: Session, settings: Settings, now: datetime) -> dict[str, Any]:
+    signing_key(session, settings)  # a fresh platform publishes a key before its first token
+    retired_since = now - timedelta(seconds=settings.token_ttl_s)
+    return {"keys": store.published_keys(session, retired_since)}
+
+
+def issue_officer_token(
+    session: Session,
+    settings: Settings,
+    verify_secret: SecretCheck,
+    grant: PasswordGrant,
+    now: datetime,
+) -> TokenGrant:
+    row = store.officer_by_username(session, grant.username)
+    stored_hash = row.password_hash if row is not None and row.active else None
+    if not verify_secret(stored_hash, grant.password) or row is None:
+        raise Unauthenticated(INVALID_CREDENTIALS)
+    kid, key = signing_key(session, settings)
+    claims = access_token_claims(
+        policy=policy_of(settings),
+        subject=row.id,
+        kind="officer",
+        jti=uuid.uuid4().hex,
+        now=now,
+        roles=row.roles,
+        unit=row.unit_id,
+        scope=scope_for(row.unit_path, row.roles),
+    )
+    return TokenGrant(access_token=sign(claims, key, kid), expires_in=settings.token_ttl_s)
+
+
+def issue_service_token(
+    session: Session,
+    settings: Settings,
+    verify_secret: SecretCheck,
+    grant: ClientCredentialsGrant,
+    now: datetime,
+) -> TokenGrant:
+    row = store.service_account(session, grant.client_id)
+    stored_hash = row.secret_hash if row is not None and row.active else None
+    if not verify_secret(stored_hash, grant.client_secret) or row is None:
+        raise Unauthenticated(INVALID_CREDENTIALS)
+    kid, key = signing_key(session, settings)
+    claims = access_token_claims(
+        policy=policy_of(settings),
+        subject=row.client_id,
+        kind="service_account",
+        jti=uuid.uuid4().hex,
+        now=now,
+        roles=row.roles,
+        pillar=row.pillar,
+    )
+    return TokenGrant(access_token=sign(claims, key, kid), expires_in=settings.token_ttl_s)
+
+
+def revoke_token(
+    session: Session, events: Any, token: RevokedToken, revoked_by: str | None
+) -> None:
+    store.revoke_jti(session, token.jti, token.expires_at, revoked_by)
+    events.stage(session, TOKEN_REVOKED, token)
+
+
+def revoke_officer_tokens(session: Session, events: Any, officer_id: str, now: datetime) -> None:
+    if not store.revoke_officer_tokens(session, officer_id, now):
+        raise NotFound("no such officer")
+    events.stage(
+        session, OFFICER_TOKENS_REVOKED, OfficerTokensRevoked(officer_id=officer_id, not_before=now)
+    )
+
+
+def revocations(session: Session, now: datetime) -> Revocations:
+    tokens, officer_rows = store.live_revocations(session, now)
+    return Revocations(
+        tokens=[RevokedToken(jti=t.jti, expires_at=t.expires_at) for t in tokens],
+        officers=[
+            OfficerTokensRevoked(officer_id=o.id, not_before=o.tokens_valid_after)
+            for o in officer_rows
+        ],
+    )

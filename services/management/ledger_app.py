@@ -1,0 +1,219 @@
+"""Audit ledger and trace store use cases."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from contracts.actor import Actor
+from contracts.audit import (
+    AuditRecord,
+    LedgerEntry,
+    LedgerPage,
+    LedgerQuery,
+    SpanRecord,
+    SpansExported,
+    TraceStory,
+    VerifyReport,
+)
+from contracts.envelope import EventEnvelope
+from services.management import store
+from services.management.domain.ledger import (
+    canonical_entry,
+    details_digest,
+    entry_leaf,
+    keyed_digest,
+)
+from services.management.domain.merkle import tree_root
+from services.management.settings import Settings
+
+
+def _digest_key(settings: Settings) -> bytes:
+    return settings.ledger_digest_key.get_secret_value().encode()
+
+
+def _trace_id(traceparent: str | None) -> str | None:
+    return traceparent.split("-")[1] if traceparent else None
+
+
+def _canonical(row: Any) -> bytes:
+    return canonical_entry(
+        index=row["leaf_index"],
+        record_id=str(row["record_id"]),
+        occurred_at=row["occurred_at"],
+        producer=row["producer"],
+        trace_id=row["trace_id"],
+        actor=row["actor"],
+        operation=row["operation"],
+        outcome=row["outcome"],
+        purpose=row["purpose"],
+        case_id=row["case_id"],
+        subject_digest=row["subject_digest"],
+        details_digest=row["details_digest"],
+        http_status=row["http_status"],
+    )
+
+
+def append(session: Session, settings: Settings, event: EventEnvelope) -> int:
+    """Append the audit record carried by `event`; returns its leaf index."""
+    record = AuditRecord.model_validate(event.payload)
+    key = _digest_key(settings)
+    store.lock_ledger(session)
+    index = store.ledger_size(session)
+    digest = details_digest(key, record.subject, record.details)
+    if digest is not None:
+        store.add_ledger_details(session, digest, record.subject, record.details)
+    actor = event.actor
+    row: dict[str, Any] = {
+        "leaf_index": index,
+        "record_id": event.event_id,
+        "occurred_at": event.occurred_at,
+        "producer": event.producer,
+        "trace_id": _trace_id(event.traceparent),
+        "actor_id": actor.id,
+        "actor": actor.model_dump(mode="json", exclude_defaults=True),
+        "operation": record.operation,
+        "outcome": str(record.outcome),
+        "purpose": str(actor.purpose) if actor.purpose else None,
+        "case_id": actor.case_id,
+        "subject_digest": keyed_digest(key, record.subject) if record.subject else None,
+        "details_digest": digest,
+        "http_status": record.http_status,
+    }
+    entry = _canonical(row)
+    store.add_ledger_entry(session, {**row, "entry": entry, "leaf_hash": entry_leaf(entry)})
+    return index
+
+
+def _entry(row: Any) -> LedgerEntry:
+    return LedgerEntry(
+        index=row.leaf_index,
+        record_id=str(row.record_id),
+        recorded_at=row.recorded_at,
+        occurred_at=row.occurred_at,
+        producer=row.producer,
+        trace_id=row.trace_id,
+        actor=Actor.model_validate(row.actor),
+        operation=row.operation,
+        outcome=row.outcome,
+        purpose=row.purpose,
+        case_id=row.case_id,
+        subject=row.subject,
+        http_status=row.http_status,
+        leaf_hash=row.leaf_hash.hex(),
+    )
+
+
+def query(session: Session, settings: Settings, q: LedgerQuery) -> LedgerPage:
+    t = store.ledger_entries
+    filters: list[Any] = []
+    if q.actor:
+        filters.append(t.c.actor_id == q.actor)
+    if q.subject:
+        filters.append(t.c.subject_digest == keyed_digest(_digest_key(settings), q.subject))
+    if q.purpose:
+        filters.append(t.c.purpose == str(q.purpose))
+    if q.case_id:
+        filters.append(t.c.case_id == q.case_id)
+    if q.trace_id:
+        filters.append(t.c.trace_id == q.trace_id)
+    if q.since:
+        filters.append(t.c.occurred_at >= q.since)
+    if q.until:
+        filters.append(t.c.occurred_at < q.until)
+    rows = store.query_ledger(session, filters, q.after_index, q.limit)
+    items = [_entry(r) for r in rows]
+    cursor = str(items[-1].index) if len(items) == q.limit else None
+    return LedgerPage(items=items, next_cursor=cursor)
+
+
+def verify(session: Session) -> VerifyReport:
+    """Recompute every leaf from the entry's columns and every recorded tree head's root.
+
+    Reports the first entry whose columns no longer produce its stored leaf hash, the first
+    missing index, or the first tree head whose root the stored leaves no longer produce.
+    """
+    heads = list(store.tree_heads(session))
+    leaves: list[bytes] = []
+    head_at = 0
+    for row in store.ledger_entry_rows(session):
+        if row.leaf_index != len(leaves):
+            return VerifyReport(
+                ok=False,
+                size=len(leaves),
+                root=None,
+                first_broken_index=len(leaves),
+                problem="entry missing from the ledger",
+            )
+        canonical = _canonical(row._mapping)
+        recomputed = entry_leaf(canonical)
+        # actor_id is the actor's id copied into a column for queries: it must agree too
+        consistent = canonical == bytes(row.entry) and row.actor_id == row.actor.get("id")
+        if recomputed != bytes(row.leaf_hash) or not consistent:
+            return VerifyReport(
+                ok=False,
+                size=len(leaves),
+                root=None,
+                first_broken_index=row.leaf_index,
+                problem="entry does not match its leaf hash",
+            )
+        leaves.append(recomputed)
+        while head_at < len(heads) and heads[head_at].size == len(leaves):
+            if tree_root(leaves) != bytes(heads[head_at].root):
+                return VerifyReport(
+                    ok=False,
+                    size=len(leaves),
+                    root=None,
+                    first_broken_index=None,
+                    problem=f"tree head of size {heads[head_at].size} does not match the leaves",
+                )
+            head_at += 1
+    if head_at < len(heads):
+        return VerifyReport(
+            ok=False,
+            size=len(leaves),
+            root=None,
+            first_broken_index=len(leaves),
+            problem=f"entries missing: a tree head of size {heads[head_at].size} was recorded",
+        )
+    root = tree_root(leaves)
+    return VerifyReport(ok=True, size=len(leaves), root=root.hex())
+
+
+def record_tree_head(session: Session) -> int:
+    """Record the current size and root; a later verify checks the leaves still produce it."""
+    store.lock_ledger(session)
+    leaves = [bytes(r.leaf_hash) for r in store.ledger_rows(session)]
+    if leaves:
+        store.add_tree_head(session, len(leaves), tree_root(leaves))
+    return len(leaves)
+
+
+# -- traces --------------------------------------------------------------------------------
+
+
+def store_spans(session: Session, event: EventEnvelope) -> int:
+    spans = SpansExported.model_validate(event.payload).spans
+    store.add_spans(session, [s.model_dump() for s in spans])
+    return len(spans)
+
+
+def trace_story(session: Session, trace_id: str) -> TraceStory:
+    spans = [
+        SpanRecord(
+            trace_id=r.trace_id,
+            span_id=r.span_id,
+            parent_span_id=r.parent_span_id,
+            service=r.service,
+            name=r.name,
+            kind=r.kind,
+            start_time=r.start_time,
+            end_time=r.end_time,
+            status=r.status,
+            attributes=r.attributes,
+        )
+        for r in store.spans_of_trace(session, trace_id)
+    ]
+    audit = [_entry(r) for r in store.entries_of_trace(session, trace_id)]
+    return TraceStory(trace_id=trace_id, spans=spans, audit=audit)
