@@ -16,6 +16,9 @@ from contracts.actor import SYSTEM_ACTOR, Actor
 
 ACTOR_KEY = "actor"
 TRACEPARENT_KEY = "traceparent"
+#: epoch milliseconds (an integer: AMQP tables may carry floats in single precision) after
+#: which the caller no longer waits for the answer
+DEADLINE_KEY = "deadline_ms"
 
 
 def actor_from_context(context_data: dict[str, Any]) -> Actor | None:

@@ -13,7 +13,7 @@ from pydantic import BaseModel
 from sqlalchemy.orm import Session
 
 from chassis import metrics
-from chassis.context import acting, current_traceparent
+from chassis.context import DEADLINE_KEY, acting, current_traceparent
 from chassis.db import DatabaseAccess
 from chassis.outbox import build_envelope, stage, wake_after_commit
 from chassis.relay import OutboxRelay
@@ -110,6 +110,32 @@ class CurrentActor(DependencyProvider):
         return acting(worker_ctx.context_data)
 
 
+class RequestExpired(Exception):
+    """The caller's deadline passed before a worker was free: the call is dropped unrun."""
+
+
+class DeadlineGuard(DependencyProvider):
+    """Never run a call whose caller has given up.
+
+    The broker drops a request whose expiration passed while it waited in the queue, but a
+    request already prefetched into this process can still wait for a free worker. The caller
+    sends its deadline (epoch milliseconds) as context `deadline_ms`; a worker that starts after it
+    runs nothing and answers RequestExpired (which nobody is waiting for).
+    """
+
+    def worker_setup(self, worker_ctx: Any) -> None:
+        deadline = worker_ctx.context_data.get(DEADLINE_KEY)
+        if deadline is None or time.time() * 1000 <= int(deadline):
+            return
+        method_name = worker_ctx.entrypoint.method_name
+
+        def expired(*args: Any, **kwargs: Any) -> None:
+            raise RequestExpired(f"{worker_ctx.service_name}.{method_name}")
+
+        # the container looks the method up on this worker's own service instance
+        setattr(worker_ctx.service, method_name, expired)
+
+
 class RpcMetrics(DependencyProvider):
     """Times every RPC worker into the latency histogram, labelled by method and outcome."""
 
@@ -127,7 +153,12 @@ class RpcMetrics(DependencyProvider):
         outcome = "ok"
         if exc_info is not None:
             exc = exc_info[1]
-            outcome = str(exc.code) if isinstance(exc, PlatformError) else "error"
+            if isinstance(exc, PlatformError):
+                outcome = str(exc.code)
+            elif isinstance(exc, RequestExpired):
+                outcome = "expired"
+            else:
+                outcome = "error"
         metrics.RPC_DURATION.labels(
             worker_ctx.service_name, worker_ctx.entrypoint.method_name, outcome
         ).observe(time.perf_counter() - started)

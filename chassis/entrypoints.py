@@ -26,6 +26,7 @@ from chassis.context import ACTOR_KEY, TRACEPARENT_KEY, actor_to_context
 from chassis.db import AlreadyApplied
 from chassis.runtime import runtime_of
 from contracts.envelope import EventEnvelope, validate_event_binding
+from contracts.errors import PlatformError
 
 log = logging.getLogger(__name__)
 
@@ -46,7 +47,13 @@ class PlatformRpcConsumer(RpcConsumer):
 
 
 class PlatformRpc(Rpc):
+    """An RPC entrypoint on the chassis-declared queue. Errors of the catalogue are expected
+    answers (logged as warnings, spans not marked failed); anything else is a failure."""
+
     rpc_consumer = PlatformRpcConsumer()
+
+    def __init__(self, expected_exceptions: Any = PlatformError, **kwargs: Any) -> None:
+        super().__init__(expected_exceptions=expected_exceptions, **kwargs)
 
 
 rpc = PlatformRpc.decorator

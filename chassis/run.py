@@ -48,7 +48,12 @@ def main() -> None:
         settings.log_level,
         for_people=settings.log_format is LogFormat.CONSOLE,
     )
-    configure_tracing(settings.service_name, settings.otlp_endpoint)
+    configure_tracing(
+        settings.service_name,
+        settings.otlp_endpoint,
+        trace_store_amqp_uri=settings.amqp_uri if settings.trace_store_enabled else None,
+        untraced=[f"{cls.name}.{method}" for method in cls.untraced_entrypoints],
+    )
     nameko_config.update(nameko_settings(settings))
 
     runner = ServiceRunner()

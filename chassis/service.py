@@ -16,7 +16,14 @@ from sqlalchemy import func, select, text
 from werkzeug.wrappers import Response
 
 from chassis import dead_letters, metrics
-from chassis.dependencies import CurrentActor, Database, Events, RpcMetrics, ServiceSettings
+from chassis.dependencies import (
+    CurrentActor,
+    Database,
+    DeadlineGuard,
+    Events,
+    RpcMetrics,
+    ServiceSettings,
+)
 from chassis.entrypoints import EventConsumer, http, rpc
 from chassis.outbox import backlog_counts
 from chassis.runtime import Runtime, runtime_of
@@ -109,6 +116,13 @@ class OperationsProvider(DependencyProvider):
 class PlatformService:
     name: ClassVar[str]
     settings_class: ClassVar[type[ChassisSettings]]
+    #: entrypoints whose work is not traced: probes and scrapes would drown the trace store
+    untraced_entrypoints: ClassVar[tuple[str, ...]] = (
+        "metrics_endpoint",
+        "liveness",
+        "readiness",
+        "health",
+    )
 
     settings = ServiceSettings()
     db = Database()
@@ -116,6 +130,7 @@ class PlatformService:
     actor = CurrentActor()
     operations = OperationsProvider()
     rpc_metrics = RpcMetrics()
+    deadline_guard = DeadlineGuard()
 
     @rpc
     def health(self) -> dict[str, Any]:

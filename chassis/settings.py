@@ -64,6 +64,8 @@ class ChassisSettings(BaseSettings):
     event_retry_backoff_s: tuple[float, ...] = (0.5, 2.0, 10.0)
 
     otlp_endpoint: str | None = Field(default=None, description="OTLP/HTTP traces endpoint")
+    #: spans also go to the platform's own trace store (management), for auditors
+    trace_store_enabled: bool = True
     log_level: str = "INFO"
     #: `json` for machines (the default), `console` for people reading `make run`
     log_format: LogFormat = LogFormat.JSON

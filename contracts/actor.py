@@ -31,6 +31,7 @@ class ActorKind(StrEnum):
     SERVICE_ACCOUNT = "service_account"
     CITIZEN = "citizen"
     SYSTEM = "system"
+    ANONYMOUS = "anonymous"  # a request before authentication (a login attempt)
 
 
 class Actor(BaseModel):
@@ -67,6 +68,7 @@ class Actor(BaseModel):
 
 
 SYSTEM_ACTOR = Actor(kind=ActorKind.SYSTEM, id="platform")
+ANONYMOUS_ACTOR = Actor(kind=ActorKind.ANONYMOUS, id="anonymous")
 
 
 def in_scope(scope: str | None, unit_path: str) -> bool:

@@ -88,6 +88,18 @@ class ServiceUnavailable(PlatformError):
     code = ErrorCode.SERVICE_UNAVAILABLE
 
 
+class PayloadTooLarge(PlatformError):
+    code = ErrorCode.PAYLOAD_TOO_LARGE
+
+
+class RateLimited(PlatformError):
+    code = ErrorCode.RATE_LIMITED
+
+
+class Timeout(PlatformError):
+    code = ErrorCode.TIMEOUT
+
+
 ERRORS_BY_NAME: dict[str, type[PlatformError]] = {
     cls.__name__: cls
     for cls in (
@@ -98,6 +110,9 @@ ERRORS_BY_NAME: dict[str, type[PlatformError]] = {
         NotFound,
         Conflict,
         ServiceUnavailable,
+        PayloadTooLarge,
+        RateLimited,
+        Timeout,
     )
 }
 

@@ -46,6 +46,11 @@ def verify_secret(stored_hash: str | None, secret: str) -> bool:
 class ManagementService(PlatformService):
     name = "management"
     settings_class = Settings
+    untraced_entrypoints = (
+        *PlatformService.untraced_entrypoints,
+        "record_spans",  # its spans would be exported, stored, traced, exported, ...
+        "record_tree_head",
+    )
 
     # -- units and officers ----------------------------------------------------------------
 

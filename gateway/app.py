@@ -1,0 +1,180 @@
+"""The gateway application: FastAPI over one AMQP connection, plus the gRPC server."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
+from typing import Any
+
+from fastapi import FastAPI
+from opentelemetry.instrumentation.fastapi import FastAPIInstrumentor
+from prometheus_client import Histogram
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from chassis.metrics import REGISTRY
+from contracts.identity import Revocations
+from gateway import problems
+from gateway.auth import TokenVerifier
+from gateway.authz import Matrix
+from gateway.broker import EventPublisher, RevocationFeed, connect
+from gateway.grpc_server import GrpcServer
+from gateway.middleware import BodyLimitMiddleware, RequestIdMiddleware
+from gateway.platform import Platform
+from gateway.ratelimit import RateLimiter
+from gateway.routes import audit, auth, health, management, ops
+from gateway.rpc import RpcClient
+from gateway.settings import GatewaySettings
+
+log = logging.getLogger(__name__)
+
+HTTP_DURATION = Histogram(
+    "sp_gateway_http_duration_seconds",
+    "Gateway HTTP requests by route template, method and status.",
+    ["route", "method", "status"],
+    registry=REGISTRY,
+)
+
+DESCRIPTION = """
+The smart policing platform's only public door. Every route authenticates (bearer JWT from
+`POST /api/v1/auth/token`), is authorised by role and operation, is rate-limited, and is written
+to the audit ledger before anything is done. Personal data is served only for a declared purpose
+(`X-Purpose`, and `X-Case-Id` where the purpose needs one); a service account names the officer
+it acts for (`X-On-Behalf-Of`). Errors are `application/problem+json` (RFC 9457).
+"""
+
+TAGS = [
+    {"name": "auth", "description": "Tokens, revocation and signing keys"},
+    {"name": "management", "description": "智管强警 internal management: units and officers"},
+    {"name": "audit", "description": "The audit ledger and request traces, for auditors"},
+    {"name": "operations", "description": "Dead letters and outbox backlog, for operators"},
+]
+
+
+class DurationMiddleware:
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        started = time.perf_counter()
+        status = 500
+
+        async def observe(message: Message) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = message["status"]
+            await send(message)
+
+        try:
+            await self.app(scope, receive, observe)
+        finally:
+            route = scope.get("route")
+            template = getattr(route, "path", "unmatched")
+            HTTP_DURATION.labels(template, scope["method"], str(status)).observe(
+                time.perf_counter() - started
+            )
+
+
+async def _load_identity(platform: Platform) -> None:
+    """Keys and the revocation snapshot from management; retried in the background if it is
+    not up yet (requests are refused as unauthenticated meanwhile)."""
+    delay = 0.2
+    while True:
+        try:
+            await platform.verifier.refresh_keys()
+            snapshot = await platform.rpc.call("management", "revocations")
+            platform.verifier.revocations.load(Revocations.model_validate(snapshot))
+            return
+        except Exception as exc:
+            log.warning("identity not loaded yet", extra={"error": type(exc).__name__})
+            await asyncio.sleep(delay)
+            delay = min(delay * 2, 5.0)
+
+
+def create_app(
+    settings: GatewaySettings | None = None,
+    *,
+    extra_routers: list[Any] = (),  # type: ignore[assignment]
+    customise: Callable[[Platform], None] | None = None,
+) -> FastAPI:
+    settings = settings or GatewaySettings()
+    rpc = RpcClient(settings.rpc_timeout_s, settings.consumer_check_ttl_s)
+
+    async def fetch_jwks() -> dict[str, Any]:
+        result: dict[str, Any] = await rpc.call("management", "jwks")
+        return result
+
+    verifier = TokenVerifier(
+        issuer=settings.token_issuer,
+        fetch_jwks=fetch_jwks,
+        leeway_s=settings.token_leeway_s,
+        refresh_min_interval_s=settings.jwks_refresh_min_interval_s,
+    )
+    platform = Platform(
+        settings=settings,
+        rpc=rpc,
+        events=EventPublisher(settings.audit_confirm_timeout_s),
+        verifier=verifier,
+        revocation_feed=RevocationFeed(verifier.revocations),
+        limiter=RateLimiter(settings.rate_limit_per_s, settings.rate_limit_burst),
+        login_limiter=RateLimiter(settings.login_rate_per_s, settings.login_burst),
+        matrix=Matrix.load(),
+    )
+    if customise is not None:
+        customise(platform)
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        connection = await connect(settings.amqp_uri, "gateway")
+        platform.connection = connection
+        await rpc.start(connection)
+        await platform.events.start(connection)
+        await platform.revocation_feed.start(connection)
+        loader = asyncio.create_task(_load_identity(platform))
+        grpc_server = GrpcServer(settings.http_host, settings.grpc_port)
+        app.state.grpc_port = grpc_server.port
+        await grpc_server.start()
+        try:
+            yield
+        finally:
+            loader.cancel()
+            await grpc_server.stop()
+            await platform.revocation_feed.stop()
+            await platform.events.stop()
+            await rpc.stop()
+            await connection.close()
+
+    app = FastAPI(
+        title="Smart policing platform API",
+        version="1.0.0",
+        description=DESCRIPTION,
+        openapi_tags=TAGS,
+        lifespan=lifespan,
+        docs_url="/api/v1/docs",
+        openapi_url="/api/v1/openapi.json",
+        redoc_url=None,
+    )
+    app.state.platform = platform
+    problems.install(app)
+    for router in (
+        auth.router,
+        auth.well_known,
+        management.router,
+        audit.router,
+        ops.router,
+        health.router,
+        *extra_routers,
+    ):
+        app.include_router(router)
+    FastAPIInstrumentor.instrument_app(
+        app, excluded_urls="healthz,readyz,metrics", exclude_spans=["send", "receive"]
+    )
+    app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes)
+    app.add_middleware(RequestIdMiddleware)
+    app.add_middleware(DurationMiddleware)
+    return app

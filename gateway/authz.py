@@ -1,0 +1,64 @@
+"""The role × operation matrix (authorization.toml) and its checks."""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+
+from contracts.actor import ActorKind
+from gateway.auth import Principal
+
+MATRIX_FILE = Path(__file__).with_name("authorization.toml")
+ANY_ROLE = "*"
+
+
+@dataclass(frozen=True)
+class OperationRule:
+    operation: str
+    pillar: str
+    public: bool = False
+    roles: frozenset[str] = frozenset()
+    personal_data: bool = False
+
+
+class Matrix:
+    def __init__(self, rules: dict[str, OperationRule]) -> None:
+        self._rules = dict(rules)
+
+    @classmethod
+    def load(cls, path: Path = MATRIX_FILE) -> Matrix:
+        raw = tomllib.loads(path.read_text())
+        rules = {}
+        for operation, spec in raw.get("operations", {}).items():
+            unknown = set(spec) - {"public", "roles", "pillar", "personal_data"}
+            if unknown:
+                raise ValueError(f"{operation}: unknown keys {sorted(unknown)}")
+            if spec.get("public") and spec.get("roles"):
+                raise ValueError(f"{operation}: a public operation lists no roles")
+            rules[operation] = OperationRule(
+                operation=operation,
+                pillar=spec["pillar"],
+                public=bool(spec.get("public", False)),
+                roles=frozenset(spec.get("roles", ())),
+                personal_data=bool(spec.get("personal_data", False)),
+            )
+        return cls(rules)
+
+    @property
+    def operations(self) -> frozenset[str]:
+        return frozenset(self._rules)
+
+    def rule(self, operation: str) -> OperationRule | None:
+        return self._rules.get(operation)
+
+    def add(self, rule: OperationRule) -> None:
+        """For tests that register their own routes."""
+        self._rules[rule.operation] = rule
+
+    def allows(self, principal: Principal, rule: OperationRule) -> bool:
+        if rule.public:
+            return True
+        if principal.kind is ActorKind.SERVICE_ACCOUNT and principal.pillar != rule.pillar:
+            return False
+        return ANY_ROLE in rule.roles or bool(rule.roles.intersection(principal.roles))

@@ -1,0 +1,33 @@
+"""What the gateway's routes share: settings, the broker clients, the verifier, the limits."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from aio_pika.abc import AbstractRobustConnection
+from fastapi import Request
+
+from gateway.auth import TokenVerifier
+from gateway.authz import Matrix
+from gateway.broker import EventPublisher, RevocationFeed
+from gateway.ratelimit import RateLimiter
+from gateway.rpc import RpcClient
+from gateway.settings import GatewaySettings
+
+
+@dataclass
+class Platform:
+    settings: GatewaySettings
+    rpc: RpcClient
+    events: EventPublisher
+    verifier: TokenVerifier
+    revocation_feed: RevocationFeed
+    limiter: RateLimiter
+    login_limiter: RateLimiter
+    matrix: Matrix
+    connection: AbstractRobustConnection | None = None
+
+
+def platform_of(request: Request) -> Platform:
+    platform: Platform = request.app.state.platform
+    return platform

@@ -1,0 +1,188 @@
+"""The one dependency every route runs: authenticate, rate-limit, authorise, declare purpose,
+and record the request in the audit ledger (failing closed) before anything is forwarded."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from typing import Annotated, Any
+
+from fastapi import Depends, Request
+from pydantic import ValidationError
+
+from chassis.context import actor_to_context, current_traceparent
+from chassis.outbox import build_envelope
+from contracts.actor import ANONYMOUS_ACTOR, Actor, ActorKind, Purpose
+from contracts.audit import AuditRecord, Outcome, audit_event_type
+from contracts.errors import (
+    Forbidden,
+    PlatformError,
+    PurposeRequired,
+    RateLimited,
+    Unauthenticated,
+    ValidationFailed,
+)
+from gateway.auth import Principal
+from gateway.authz import OperationRule
+from gateway.broker import AuditUnavailable
+from gateway.platform import Platform, platform_of
+from gateway.ratelimit import retry_after_header
+
+log = logging.getLogger(__name__)
+PRODUCER = "gateway"
+PURPOSE_HEADER = "x-purpose"
+CASE_HEADER = "x-case-id"
+ON_BEHALF_HEADER = "x-on-behalf-of"
+
+
+@dataclass(frozen=True)
+class RequestContext:
+    operation: str
+    actor: Actor
+    principal: Principal | None
+    request_id: str
+
+    @property
+    def rpc_context(self) -> dict[str, Any]:
+        return {"actor": actor_to_context(self.actor)}
+
+
+def operation_of(request: Request) -> str:
+    route = request.scope.get("route")
+    return str(getattr(route, "operation_id", None) or "")
+
+
+def subject_of(request: Request) -> str | None:
+    params = request.path_params
+    return ",".join(f"{k}={v}" for k, v in sorted(params.items())) or None
+
+
+async def record(
+    platform: Platform,
+    request: Request,
+    operation: str,
+    actor: Actor,
+    outcome: Outcome,
+    *,
+    subject: str | None = None,
+    http_status: int | None = None,
+) -> None:
+    """Publish the request's audit record; raises AuditUnavailable if the broker won't confirm."""
+    envelope = build_envelope(
+        event_type=audit_event_type(PRODUCER),
+        payload=AuditRecord(
+            operation=operation or "unknown",
+            outcome=outcome,
+            subject=subject,
+            http_status=http_status,
+            request_id=getattr(request.state, "request_id", None),
+        ),
+        producer=PRODUCER,
+        actor=actor,
+        traceparent=current_traceparent(),
+    )
+    await platform.events.publish(envelope)
+
+
+async def record_refusal(
+    platform: Platform,
+    request: Request,
+    operation: str,
+    actor: Actor,
+    error: PlatformError,
+    subject: str | None = None,
+) -> None:
+    """Refused requests are recorded too, but nothing happened, so a failure here is logged."""
+    outcome = {
+        Unauthenticated: Outcome.UNAUTHENTICATED,
+        Forbidden: Outcome.DENIED,
+        PurposeRequired: Outcome.DENIED,
+    }.get(type(error), Outcome.REJECTED)
+    try:
+        await record(
+            platform,
+            request,
+            operation,
+            actor,
+            outcome,
+            subject=subject or subject_of(request),
+            http_status=error.http_status,
+        )
+    except AuditUnavailable:
+        log.warning("refusal not recorded", extra={"operation": operation})
+
+
+def _bearer(request: Request) -> str:
+    header = request.headers.get("authorization", "")
+    scheme, _, token = header.partition(" ")
+    if scheme.lower() != "bearer" or not token:
+        raise Unauthenticated("a bearer access token is required")
+    return token.strip()
+
+
+def _declared_actor(request: Request, principal: Principal, rule: OperationRule) -> Actor:
+    raw_purpose = request.headers.get(PURPOSE_HEADER)
+    case_id = request.headers.get(CASE_HEADER)
+    on_behalf_of = request.headers.get(ON_BEHALF_HEADER)
+    try:
+        purpose = Purpose(raw_purpose) if raw_purpose else None
+    except ValueError:
+        raise ValidationFailed(
+            "unknown purpose", errors=[{"field": "X-Purpose", "problem": "enum"}]
+        ) from None
+    if on_behalf_of and principal.kind is not ActorKind.SERVICE_ACCOUNT:
+        raise Forbidden("only a service account acts on behalf of an officer")
+    if rule.personal_data:
+        if principal.kind is ActorKind.SERVICE_ACCOUNT and not on_behalf_of:
+            raise Forbidden("a service account must name the officer it acts for (X-On-Behalf-Of)")
+        if purpose is None:
+            raise PurposeRequired("personal data is served only for a declared purpose (X-Purpose)")
+    try:
+        return principal.actor(purpose=purpose, case_id=case_id, on_behalf_of=on_behalf_of)
+    except ValidationError as exc:
+        if purpose is not None and not case_id:
+            raise PurposeRequired(f"purpose {purpose} needs a case id (X-Case-Id)") from None
+        fields = [".".join(str(p) for p in e["loc"]) for e in exc.errors(include_input=False)]
+        raise ValidationFailed(
+            "invalid purpose headers",
+            errors=[{"field": f or "headers", "problem": "invalid"} for f in fields],
+        ) from None
+
+
+def _limit(platform: Platform, key: str, *, login: bool) -> None:
+    limiter = platform.login_limiter if login else platform.limiter
+    wait = limiter.acquire(key)
+    if wait:
+        raise RateLimited("rate limit exceeded", retry_after=retry_after_header(wait))
+
+
+async def authorize(request: Request) -> RequestContext:
+    platform = platform_of(request)
+    operation = operation_of(request)
+    request_id = str(getattr(request.state, "request_id", ""))
+    rule = platform.matrix.rule(operation)
+    actor = ANONYMOUS_ACTOR
+    try:
+        if rule is None:
+            raise Forbidden("this operation is not in the authorisation matrix")
+        if rule.public:
+            client = request.client.host if request.client else "unknown"
+            _limit(platform, f"address:{client}", login=operation == "auth.token")
+            await record(platform, request, operation, actor, Outcome.ALLOWED)
+            return RequestContext(operation, actor, None, request_id)
+        principal = await platform.verifier.verify(_bearer(request))
+        actor = principal.actor()
+        _limit(platform, f"{principal.kind}:{principal.id}", login=False)
+        if not platform.matrix.allows(principal, rule):
+            raise Forbidden(f"your roles do not allow {operation}")
+        actor = _declared_actor(request, principal, rule)
+    except AuditUnavailable:
+        raise
+    except PlatformError as error:
+        await record_refusal(platform, request, operation, actor, error)
+        raise
+    await record(platform, request, operation, actor, Outcome.ALLOWED, subject=subject_of(request))
+    return RequestContext(operation, actor, principal, request_id)
+
+
+Authorized = Annotated[RequestContext, Depends(authorize)]
