@@ -43,6 +43,29 @@ AUDIT_EVENT_PATTERN = "*.audit.recorded.v1"
 
 
 class LedgerEntry(BaseModel):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "index": 41,
+                    "record_id": "9b2f…",
+                    "recorded_at": "2026-11-29T08:00:01Z",
+                    "occurred_at": "2026-11-29T08:00:00Z",
+                    "producer": "gateway",
+                    "trace_id": "4bf92f3577b34da6a3ce929d0e0e4736",
+                    "actor": {"kind": "officer", "id": "o-1024", "unit": "futian-1"},
+                    "operation": "management.get_officer",
+                    "outcome": "allowed",
+                    "purpose": "patrol_and_prevention",
+                    "case_id": None,
+                    "subject": "officer_id=o-7",
+                    "http_status": None,
+                    "leaf_hash": "5f3a…",
+                }
+            ]
+        }
+    )
+
     index: int
     record_id: str
     recorded_at: datetime
@@ -74,11 +97,27 @@ class LedgerQuery(BaseModel):
 
 
 class LedgerPage(BaseModel):
+    model_config = ConfigDict(json_schema_extra={"examples": [{"items": [], "next_cursor": "41"}]})
+
     items: list[LedgerEntry]
     next_cursor: str | None
 
 
 class VerifyReport(BaseModel):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "ok": False,
+                    "size": 42,
+                    "root": None,
+                    "first_broken_index": 17,
+                    "problem": "entry does not match its leaf hash",
+                }
+            ]
+        }
+    )
+
     ok: bool
     size: int
     root: str | None
@@ -109,6 +148,33 @@ SPANS_EVENT_PATTERN = "*.spans.exported.v1"
 
 
 class TraceStory(BaseModel):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "trace_id": "4bf92f3577b34da6a3ce929d0e0e4736",
+                    "spans": [
+                        {
+                            "trace_id": "4bf92f3577b34da6a3ce929d0e0e4736",
+                            "span_id": "00f067aa0ba902b7",
+                            "parent_span_id": None,
+                            "service": "gateway",
+                            "name": "GET /api/v1/management/officers/{officer_id}",
+                            "kind": "server",
+                            "start_time": "2026-11-29T08:00:00Z",
+                            "end_time": "2026-11-29T08:00:00.012Z",
+                            "status": "unset",
+                            "attributes": {
+                                "http.route": "/api/v1/management/officers/{officer_id}"
+                            },
+                        }
+                    ],
+                    "audit": [],
+                }
+            ]
+        }
+    )
+
     trace_id: str
     spans: list[SpanRecord]
     audit: list[LedgerEntry]

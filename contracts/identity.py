@@ -39,7 +39,14 @@ class UnitLevel(StrEnum):
 
 
 class UnitCreate(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {"id": "futian", "name": "Futian branch", "level": "branch", "parent_id": "sz"}
+            ]
+        },
+    )
 
     id: Identifier
     name: str = Field(min_length=1, max_length=200)
@@ -52,7 +59,21 @@ class Unit(UnitCreate):
 
 
 class OfficerCreate(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {
+                    "id": "o-1024",
+                    "username": "o-1024",
+                    "display_name": "Li Wei",
+                    "unit_id": "futian-1",
+                    "roles": ["officer"],
+                    "password": "a long pass phrase",
+                }
+            ]
+        },
+    )
 
     id: Identifier
     username: Username
@@ -65,6 +86,21 @@ class OfficerCreate(BaseModel):
 class Officer(BaseModel):
     """An officer record: personal data (a name), served only for a declared purpose."""
 
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "id": "o-1024",
+                    "username": "o-1024",
+                    "display_name": "Li Wei",
+                    "unit_id": "futian-1",
+                    "roles": ["officer"],
+                    "active": True,
+                }
+            ]
+        }
+    )
+
     id: str
     username: str
     display_name: str
@@ -74,7 +110,19 @@ class Officer(BaseModel):
 
 
 class ServiceAccountCreate(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {
+                    "client_id": "traffic-system",
+                    "pillar": "warning",
+                    "roles": ["officer"],
+                    "client_secret": "a long random secret",
+                }
+            ]
+        },
+    )
 
     client_id: Identifier
     pillar: Literal["data", "warning", "prevention", "investigation", "citizen", "management"]
@@ -95,13 +143,27 @@ class ClientCredentialsGrant(BaseModel):
 class TokenGrant(BaseModel):
     """RFC 6749 token response."""
 
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "access_token": "eyJhbGciOiJFUzI1NiIsImtpZCI6ImsxIiwidHlwIjoiYXQrand0In0…",
+                    "token_type": "Bearer",
+                    "expires_in": 900,
+                }
+            ]
+        }
+    )
+
     access_token: str
     token_type: Literal["Bearer"] = "Bearer"
     expires_in: int
 
 
 class RevokeRequest(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(
+        extra="forbid", json_schema_extra={"examples": [{"officer_id": "o-1024"}]}
+    )
 
     #: revoke every token of this officer issued until now (administrators only); without it,
     #: the caller's own token is revoked

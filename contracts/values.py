@@ -63,5 +63,7 @@ T = TypeVar("T")
 
 
 class Page(BaseModel, Generic[T]):
+    model_config = ConfigDict(json_schema_extra={"examples": [{"items": [], "next_cursor": None}]})
+
     items: list[T]
     next_cursor: str | None = None

@@ -175,3 +175,8 @@ def errors(*statuses: int) -> dict[int | str, dict[str, Any]]:
         if s in statuses
     }
     return {**COMMON_ERRORS, **extra}
+
+
+def example(value: Any) -> dict[str, Any]:
+    """A success response's documented example, for routes without a response model."""
+    return {"content": {"application/json": {"example": value}}}

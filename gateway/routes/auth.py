@@ -9,7 +9,7 @@ from fastapi import APIRouter, Body, Depends, Form, Request
 from contracts.errors import Forbidden, Unauthenticated, ValidationFailed
 from contracts.identity import RevokeRequest, TokenGrant
 from gateway.platform import platform_of
-from gateway.problems import errors
+from gateway.problems import errors, example
 from gateway.rpc import RemoteError
 from gateway.security import Authorized, authorize, record_refusal
 
@@ -109,7 +109,7 @@ async def _jwks(request: Request) -> dict[str, Any]:
     "/jwks",
     operation_id="auth.jwks",
     summary="Public keys that sign access tokens (JWKS)",
-    responses={200: {"content": {"application/json": {"example": JWKS_EXAMPLE}}}, **errors()},
+    responses={200: example(JWKS_EXAMPLE), **errors()},
 )
 async def jwks(request: Request, ctx: Authorized) -> dict[str, Any]:
     return await _jwks(request)
@@ -119,7 +119,7 @@ async def jwks(request: Request, ctx: Authorized) -> dict[str, Any]:
     "/.well-known/jwks.json",
     operation_id="auth.well_known_jwks",
     summary="Public keys that sign access tokens (JWKS), at the well-known address",
-    responses={200: {"content": {"application/json": {"example": JWKS_EXAMPLE}}}, **errors()},
+    responses={200: example(JWKS_EXAMPLE), **errors()},
 )
 async def well_known_jwks(request: Request, ctx: Authorized) -> dict[str, Any]:
     return await _jwks(request)

@@ -9,7 +9,7 @@ from fastapi import APIRouter, Depends, Path, Query, Request
 from contracts.identity import Officer, OfficerCreate, ServiceAccountCreate, Unit, UnitCreate
 from contracts.values import MAX_PAGE_SIZE, Page
 from gateway.platform import platform_of
-from gateway.problems import errors
+from gateway.problems import errors, example
 from gateway.security import Authorized, authorize
 
 router = APIRouter(
@@ -50,7 +50,10 @@ async def create_officer(request: Request, ctx: Authorized, officer: OfficerCrea
     "/service-accounts",
     operation_id="management.create_service_account",
     status_code=201,
-    responses=errors(409),
+    responses={
+        201: example({"client_id": "traffic-system", "pillar": "warning", "roles": ["officer"]}),
+        **errors(409),
+    },
     summary="Create a service account for a department's own system",
 )
 async def create_service_account(
@@ -67,7 +70,7 @@ async def create_service_account(
 @router.post(
     "/signing-keys:rotate",
     operation_id="management.rotate_signing_key",
-    responses=errors(),
+    responses={200: example({"kid": "mZ3q1c0Yk2Vd8wQe"}), **errors()},
     summary="Rotate the key that signs access tokens",
 )
 async def rotate_signing_key(request: Request, ctx: Authorized) -> Any:

@@ -10,11 +10,17 @@ from fastapi import APIRouter, Depends, Path, Query, Request
 from contracts.errors import NotFound, PlatformError
 from contracts.operations import DeadLetterList, OutboxBacklog, ReplayRequest, ReplayResult
 from gateway.platform import platform_of
-from gateway.problems import errors
+from gateway.problems import errors, example
 from gateway.rpc import RemoteError
 from gateway.security import Authorized, authorize
 
 router = APIRouter(prefix="/api/v1/ops", tags=["operations"], dependencies=[Depends(authorize)])
+OUTBOX_EXAMPLE = {
+    "services": [
+        {"service": "data", "pending": 0, "unroutable": 0, "oldest_pending_at": None},
+        {"service": "warning", "unavailable": "ServiceUnavailable"},
+    ]
+}
 ServiceName = Annotated[str, Path(pattern=r"^[a-z][a-z_]{1,31}$", examples=["data"])]
 
 
@@ -28,7 +34,7 @@ def _known(request: Request, service: str) -> str:
     "/services/{service}/consumers",
     operation_id="ops.list_consumers",
     response_model=list[str],
-    responses=errors(404),
+    responses={200: example(["data.record_sighting"]), **errors(404)},
     summary="A service's event consumers",
 )
 async def list_consumers(request: Request, ctx: Authorized, service: ServiceName) -> Any:
@@ -80,7 +86,7 @@ async def replay_dead_letters(
 @router.get(
     "/outbox",
     operation_id="ops.outbox_backlog",
-    responses=errors(),
+    responses={200: example(OUTBOX_EXAMPLE), **errors()},
     summary="Outbox backlog of every service (unreachable services are listed as such)",
 )
 async def outbox_backlog(request: Request, ctx: Authorized) -> dict[str, Any]:
