@@ -24,7 +24,7 @@ from gateway.grpc_server import GrpcServer
 from gateway.middleware import BodyLimitMiddleware, RequestIdMiddleware
 from gateway.platform import Platform
 from gateway.ratelimit import RateLimiter
-from gateway.routes import audit, auth, health, management, ops
+from gateway.routes import audit, auth, health, management, ops, prevention, warning
 from gateway.rpc import RpcClient
 from gateway.settings import GatewaySettings
 
@@ -48,6 +48,8 @@ it acts for (`X-On-Behalf-Of`). Errors are `application/problem+json` (RFC 9457)
 TAGS = [
     {"name": "auth", "description": "Tokens, revocation and signing keys"},
     {"name": "management", "description": "智管强警 internal management: units and officers"},
+    {"name": "prevention", "description": "智感防控 smart sensing: devices and sightings"},
+    {"name": "warning", "description": "智慧预警 smart warning: hotlists and alerts"},
     {"name": "audit", "description": "The audit ledger and request traces, for auditors"},
     {"name": "operations", "description": "Dead letters and outbox backlog, for operators"},
 ]
@@ -165,6 +167,8 @@ def create_app(
         auth.router,
         auth.well_known,
         management.router,
+        prevention.router,
+        warning.router,
         audit.router,
         ops.router,
         health.router,

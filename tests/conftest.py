@@ -7,6 +7,7 @@ from collections.abc import Iterator
 import pytest
 
 from chassis.testing.infra import drop_schemas, isolated_vhost, new_schema_prefix
+from tests.support.platform import gateway, gateway_factory, platform  # noqa: F401 (fixtures)
 
 
 @pytest.fixture(scope="session")

@@ -8,7 +8,7 @@ import time
 import pytest
 
 from tests.gateway import forgery
-from tests.gateway.conftest import Gateway, Platform
+from tests.support.platform import Gateway, Platform
 
 OWN_RECORD = "/api/v1/management/officers/o-futian"
 PURPOSE = {"X-Purpose": "patrol_and_prevention"}

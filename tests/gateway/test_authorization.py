@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from tests.gateway.conftest import Gateway
+from tests.support.platform import Gateway
 
 
 def headers(token: str, **extra: str) -> dict[str, str]:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from tests.gateway.conftest import Gateway, GatewayFactory
+from tests.support.platform import Gateway, GatewayFactory
 
 UNITS = "/api/v1/management/units"
 

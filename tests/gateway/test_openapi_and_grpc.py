@@ -8,7 +8,7 @@ from grpc_health.v1 import health_pb2, health_pb2_grpc
 from gateway.app import create_app
 from gateway.authz import Matrix
 from gateway.settings import GatewaySettings
-from tests.gateway.conftest import Gateway
+from tests.support.platform import Gateway
 
 PROTECTED_ERRORS = {"401", "403", "422", "429", "503", "504"}
 

@@ -7,7 +7,7 @@ import time
 
 import aio_pika
 
-from tests.gateway.conftest import Gateway, Platform
+from tests.support.platform import Gateway, Platform
 
 
 async def test_a_call_to_a_stopped_service_is_503_within_a_second(
@@ -17,9 +17,11 @@ async def test_a_call_to_a_stopped_service_is_503_within_a_second(
     connection = await aio_pika.connect(platform.amqp_uri)
     async with connection:
         channel = await connection.channel()
-        await channel.declare_queue("rpc-data", durable=True, arguments={"x-queue-type": "classic"})
+        await channel.declare_queue(
+            "rpc-citizen", durable=True, arguments={"x-queue-type": "classic"}
+        )
     token = await gateway.token("o-operator")
-    for service in ("data", "warning"):  # stopped, and never started
+    for service in ("citizen", "investigation"):  # stopped, and never started
         started = time.monotonic()
         response = await gateway.client.get(
             f"/api/v1/ops/services/{service}/consumers",

@@ -1,4 +1,4 @@
-from tests.gateway.conftest import Gateway
+from tests.support.platform import Gateway
 
 
 async def test_an_officer_logs_in_and_reads_their_own_record(gateway: Gateway) -> None:

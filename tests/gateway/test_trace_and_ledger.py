@@ -10,7 +10,7 @@ from typing import Any
 from sqlalchemy import create_engine, text
 
 from chassis.testing.infra import DATABASE_URL
-from tests.gateway.conftest import Gateway, Platform
+from tests.support.platform import Gateway, Platform
 
 AUDIT = {"X-Purpose": "audit_oversight"}
 

@@ -1,5 +1,6 @@
-"""A platform for gateway tests: management and a test service as subprocesses, the gateway
-in this process (asyncio, real RabbitMQ and PostgreSQL, an isolated vhost and schema prefix)."""
+"""The platform for end-to-end tests: every service the first flow needs (and a test-only
+service) as subprocesses, the gateway in this process; real RabbitMQ and PostgreSQL, an isolated
+vhost and schema prefix. The demo city's seeder seeds it, with a few test officers besides."""
 
 from __future__ import annotations
 
@@ -18,6 +19,7 @@ from chassis.discovery import settings_of
 from chassis.testing.infra import amqp_uri_for, isolated_vhost
 from chassis.testing.processes import ServiceProcess, free_port
 from chassis.tracing import configure_tracing
+from demo import seed as demo_seed
 from gateway.app import create_app
 from gateway.broker import connect
 from gateway.rpc import RpcClient
@@ -38,13 +40,15 @@ OFFICERS = {
 SERVICE_ACCOUNTS = {"traffic-system": ("management", ["officer"])}
 
 
+SERVICES = ("management", "prevention", "data", "warning")
+
+
 @dataclass
 class Platform:
     amqp_uri: str
     vhost: str
     schema_prefix: str
-    management: ServiceProcess
-    slowpoke: ServiceProcess
+    processes: dict[str, ServiceProcess]
 
 
 @pytest.fixture(scope="session")
@@ -53,11 +57,15 @@ def platform(schema_prefix: str) -> Iterator[Platform]:
         amqp_uri = amqp_uri_for(vhost)
         # this process plays the gateway: its spans go to the trace store like a real one's
         configure_tracing("gateway", trace_store_amqp_uri=amqp_uri, instrument_nameko=False)
-        migrations.upgrade(
-            settings_of("management").model_copy(update={"schema_prefix": schema_prefix})
-        )
-        management = ServiceProcess("management", amqp_uri, schema_prefix).start()
-        slowpoke = ServiceProcess(
+        for service in SERVICES:
+            migrations.upgrade(
+                settings_of(service).model_copy(update={"schema_prefix": schema_prefix})
+            )
+        processes = {
+            service: ServiceProcess(service, amqp_uri, schema_prefix).start()
+            for service in SERVICES
+        }
+        processes["slowpoke"] = ServiceProcess(
             "tests.support.slowpoke:Slowpoke",
             amqp_uri,
             schema_prefix,
@@ -65,13 +73,13 @@ def platform(schema_prefix: str) -> Iterator[Platform]:
             SP_PREFETCH_COUNT="10",
         ).start()
         try:
-            management.wait_ready()
-            slowpoke.wait_ready()
+            for process in processes.values():
+                process.wait_ready()
             asyncio.run(_seed(amqp_uri))
-            yield Platform(amqp_uri, vhost, schema_prefix, management, slowpoke)
+            yield Platform(amqp_uri, vhost, schema_prefix, processes)
         finally:
             trace.get_tracer_provider().force_flush()  # type: ignore[attr-defined]
-            for process in (slowpoke, management):
+            for process in processes.values():
                 process.stop()
 
 
@@ -81,13 +89,8 @@ async def _seed(amqp_uri: str) -> None:
     rpc = RpcClient(default_timeout_s=30)
     await rpc.start(connection)
     try:
-        await rpc.call("management", "create_unit", {"id": "sz", "name": "City", "level": "city"})
-        for branch in ("futian", "nanshan"):
-            await rpc.call(
-                "management",
-                "create_unit",
-                {"id": branch, "name": branch, "level": "branch", "parent_id": "sz"},
-            )
+        await demo_seed.seed(rpc)
+        for branch in ("futian", "nanshan"):  # the demo city has the branches already
             await rpc.call(
                 "management",
                 "create_unit",

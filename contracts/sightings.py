@@ -1,0 +1,122 @@
+"""Sightings: a device saw a plate at a time and place."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from typing import Annotated, Any
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from contracts.values import GeoPoint
+
+MAX_BATCH_ROWS = 5000
+DeviceId = Annotated[str, Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")]
+BatchId = Annotated[str, Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$")]
+
+
+class SightingIn(BaseModel):
+    """One row as a device or an officer submits it (validated row by row at the edge)."""
+
+    plate: str = Field(max_length=32, examples=["粤T12345"])
+    device_id: str = Field(max_length=64, examples=["cp-futian-01"])
+    seen_at: datetime
+    location: GeoPoint | None = None
+
+
+class SightingBatchIn(BaseModel):
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {
+                    "batch_id": "cp-futian-01:2026-11-29T08:00:00Z",
+                    "sightings": [
+                        {
+                            "plate": "粤T12345",
+                            "device_id": "cp-futian-01",
+                            "seen_at": "2026-11-29T08:00:00+08:00",
+                            "location": {"lat": 22.5431, "lon": 114.0579},
+                        }
+                    ],
+                }
+            ]
+        },
+    )
+
+    #: the submitter's id for this batch: a batch posted twice is recorded once
+    batch_id: BatchId
+    #: rows shaped like `SightingIn`; each is validated on its own, and a bad row is dropped
+    #: (and reported in the receipt) without failing the rest of the batch
+    sightings: list[dict[str, Any]] = Field(min_length=1, max_length=MAX_BATCH_ROWS)
+
+
+class RejectedRow(BaseModel):
+    index: int
+    problem: str
+
+
+class BatchReceipt(BaseModel):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "batch_id": "cp-futian-01:2026-11-29T08:00:00Z",
+                    "accepted": 1,
+                    "duplicates": 0,
+                    "rejected": [],
+                    "event_id": "0b7c…",
+                    "replayed": False,
+                }
+            ]
+        }
+    )
+
+    batch_id: str
+    accepted: int
+    duplicates: int = Field(description="rows repeating another row of the batch")
+    rejected: list[RejectedRow]
+    event_id: str | None = Field(description="the event carrying the accepted rows")
+    replayed: bool = Field(description="true when this batch was recorded before")
+
+
+class Sighting(BaseModel):
+    sighting_id: uuid.UUID
+    plate: str
+    device_id: str
+    seen_at: datetime
+    location: GeoPoint | None = None
+
+
+class SightingsRecorded(BaseModel):
+    """Payload of `prevention.sighting.recorded.v1`: one event per accepted batch."""
+
+    batch_id: str
+    unit: str | None = Field(description="unit of the submitter")
+    sightings: list[Sighting]
+
+
+SIGHTING_RECORDED = "prevention.sighting.recorded.v1"
+
+
+class DeviceCreate(BaseModel):
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {
+                    "device_id": "cp-futian-01",
+                    "kind": "checkpoint",
+                    "name": "Shennan Rd checkpoint",
+                    "unit_id": "futian",
+                    "location": {"lat": 22.5431, "lon": 114.0579},
+                }
+            ]
+        },
+    )
+
+    device_id: DeviceId
+    kind: str = Field(pattern=r"^(checkpoint|camera|gate)$")
+    name: str = Field(min_length=1, max_length=200)
+    unit_id: str = Field(min_length=1, max_length=64)
+    location: GeoPoint
