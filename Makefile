@@ -9,7 +9,7 @@ UNIT_TESTS   := contracts/tests chassis/tests/unit gateway/tests $(wildcard serv
 GREEN_TESTS  := chassis/tests/integration $(wildcard services/*/tests/integration)
 E2E_TESTS    := tests
 
-.PHONY: install infra migrate run test lint typecheck unit integration e2e bench clean
+.PHONY: install infra migrate run demo test lint typecheck unit integration e2e bench clean
 
 $(STAMP): pyproject.toml
 	@command -v $(PYTHON) >/dev/null || { echo "need $(PYTHON)"; exit 1; }
@@ -27,14 +27,18 @@ migrate: install
 	$(PY) -m chassis.migrate
 
 run: install infra migrate
-	SP_LOG_FORMAT=console $(PY) -m honcho -f Procfile start
+	scripts/run.sh
+
+# drives the first flow against a platform started by `make run` in another terminal
+demo: install
+	$(PY) -m demo.drive
 
 lint: install
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 
 typecheck: install
-	$(VENV)/bin/mypy contracts chassis services gateway tests
+	$(VENV)/bin/mypy contracts chassis services gateway tests demo bench
 
 unit: install
 	$(PYTEST_PLAIN) -q $(UNIT_TESTS)
@@ -49,8 +53,9 @@ e2e: install
 
 test: lint typecheck unit integration e2e
 
+# benchmarks never run inside `make test`; each prints its figure beside its floor
 bench: install
-	@echo "benchmarks arrive with the gateway (bench/)"
+	$(PY) -m bench.gateway_roundtrip
 
 clean:
 	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache

@@ -7,15 +7,16 @@ with its own defaults, and a queue re-declared with other arguments fails.
 from __future__ import annotations
 
 import logging
+import time
 from datetime import UTC, datetime
 from typing import Any
 
 from kombu import Connection
 from nameko import config as nameko_config
 from nameko.amqp.publish import Publisher
-from nameko.constants import AMQP_URI_CONFIG_KEY
+from nameko.constants import AMQP_SSL_CONFIG_KEY, AMQP_URI_CONFIG_KEY, LOGIN_METHOD_CONFIG_KEY
 from nameko.messaging import Consumer
-from nameko.rpc import Rpc, RpcConsumer
+from nameko.rpc import Responder, Rpc, RpcConsumer, get_rpc_exchange
 from nameko.timer import Timer
 from nameko.web.handlers import HttpRequestHandler
 from nameko.web.server import BindAddress, WebServer
@@ -38,7 +39,31 @@ DEAD_LETTERED_AT_HEADER = "x-sp-dead-lettered-at"
 # -- RPC ----------------------------------------------------------------------------------
 
 
+class _UnconfirmedPublisher(Publisher):
+    use_confirms = False
+
+
+class _ReplyResponder(Responder):
+    """Replies go without publisher confirms: waiting for one per call costs a broker round
+    trip inside every RPC, and a lost reply already has a remedy (the caller's timeout, and
+    idempotency keys on commands)."""
+
+    publisher_cls = _UnconfirmedPublisher
+
+
 class PlatformRpcConsumer(RpcConsumer):
+    def handle_result(self, message: Any, result: Any, exc_info: Any) -> Any:
+        responder = _ReplyResponder(
+            self.amqp_uri,
+            get_rpc_exchange(),
+            message,
+            ssl=nameko_config.get(AMQP_SSL_CONFIG_KEY),
+            login_method=nameko_config.get(LOGIN_METHOD_CONFIG_KEY),
+        )
+        result, exc_info = responder.send_response(result, exc_info)
+        self.consumer.ack_message(message)
+        return result, exc_info
+
     def setup(self) -> None:
         super().setup()
         settings = runtime_of(self.container).settings
@@ -131,16 +156,46 @@ class EventConsumer(Consumer):
             ):
                 queue(channel).declare()
 
-    def handle_message(self, body: Any, message: Any) -> None:
+    def _parse(self, body: Any, message: Any) -> EventEnvelope | None:
         try:
-            envelope = EventEnvelope.model_validate(body)
+            return EventEnvelope.model_validate(body)
         except ValidationError:
             # not an event of ours: the broker dead-letters it through the queue's arguments
             metrics.EVENTS_CONSUMED.labels(
                 self.container.service_name, self.consumer_name, "malformed"
             ).inc()
             message.reject(requeue=False)
-            return
+            return None
+
+    def _spawn(
+        self,
+        args: tuple[Any, ...],
+        context_data: dict[str, Any],
+        handle_result: Any,
+        on_killed: Any,
+    ) -> None:
+        def spawn_worker() -> None:
+            from nameko.exceptions import ContainerBeingKilled
+
+            try:
+                self.container.spawn_worker(
+                    self, args, {}, context_data=context_data, handle_result=handle_result
+                )
+            except ContainerBeingKilled:
+                on_killed()
+
+        self.container.spawn_managed_thread(
+            spawn_worker, identifier=f"EventConsumer.wait_for_worker_pool[{self.consumer_name}]"
+        )
+
+    def handle_message(self, body: Any, message: Any) -> None:
+        envelope = self._parse(body, message)
+        if envelope is not None:
+            self._run_one(envelope, body, message)
+
+    def _run_one(
+        self, envelope: EventEnvelope, body: Any, message: Any, *, batch: bool = False
+    ) -> None:
         context_data: dict[str, Any] = {ACTOR_KEY: actor_to_context(envelope.actor)}
         if envelope.traceparent:
             context_data[TRACEPARENT_KEY] = envelope.traceparent
@@ -148,18 +203,9 @@ class EventConsumer(Consumer):
         def handle_result(worker_ctx: Any, result: Any = None, exc_info: Any = None) -> Any:
             return self._handle_result(message, body, result, exc_info)
 
-        def spawn_worker() -> None:
-            from nameko.exceptions import ContainerBeingKilled
-
-            try:
-                self.container.spawn_worker(
-                    self, (envelope,), {}, context_data=context_data, handle_result=handle_result
-                )
-            except ContainerBeingKilled:
-                self.consumer.requeue_message(message)
-
-        self.container.spawn_managed_thread(
-            spawn_worker, identifier=f"EventConsumer.wait_for_worker_pool[{self.consumer_name}]"
+        args = ([envelope],) if batch else (envelope,)
+        self._spawn(
+            args, context_data, handle_result, lambda: self.consumer.requeue_message(message)
         )
 
     def _handle_result(self, message: Any, body: Any, result: Any, exc_info: Any) -> Any:
@@ -221,6 +267,87 @@ class EventConsumer(Consumer):
 
 
 on_event = EventConsumer.decorator
+
+
+class BatchEventConsumer(EventConsumer):
+    """Like `EventConsumer`, but the handler receives a list of envelopes: up to `batch_size`
+    events, or whatever arrived within `max_wait_ms` of the first one.
+
+    For hot paths where one transaction per event would cost more than the work (the audit
+    ledger, sightings). `DatabaseAccess.apply_batch_once` records the whole batch in the inbox
+    in one statement. If a batch fails, each of its events is tried again on its own, so one
+    poison event goes through retries and the dead-letter queue without taking the others.
+    """
+
+    def __init__(
+        self, *event_types: str, batch_size: int = 200, max_wait_ms: int = 50, **kwargs: Any
+    ) -> None:
+        if not 1 <= batch_size <= 5000 or not 1 <= max_wait_ms <= 10_000:
+            raise ValueError("batch_size must be 1-5000 and max_wait_ms 1-10000")
+        self.batch_size = batch_size
+        self.max_wait_ms = max_wait_ms
+        self._buffer: list[tuple[EventEnvelope, Any, Any]] = []
+        self._generation = 0
+        super().__init__(*event_types, **kwargs)
+
+    def setup(self) -> None:
+        super().setup()
+        # the broker must let a whole batch in before the first is acknowledged
+        self.consumer.prefetch_count = max(self.consumer.prefetch_count, 2 * self.batch_size)
+
+    def handle_message(self, body: Any, message: Any) -> None:
+        envelope = self._parse(body, message)
+        if envelope is None:
+            return
+        self._buffer.append((envelope, body, message))
+        if len(self._buffer) >= self.batch_size:
+            self._flush()
+        elif len(self._buffer) == 1:
+            generation = self._generation
+
+            def flush_later() -> None:
+                time.sleep(self.max_wait_ms / 1000)
+                if self._generation == generation:
+                    self._flush()
+
+            self.container.spawn_managed_thread(
+                flush_later, identifier=f"BatchEventConsumer.flush[{self.consumer_name}]"
+            )
+
+    def _flush(self) -> None:
+        batch, self._buffer = self._buffer, []
+        self._generation += 1
+        if not batch:
+            return
+
+        def handle_result(worker_ctx: Any, result: Any = None, exc_info: Any = None) -> Any:
+            service = self.container.service_name
+            if exc_info is None:
+                for _, _, message in batch:
+                    self.consumer.ack_message(message)
+                metrics.EVENTS_CONSUMED.labels(service, self.consumer_name, "applied").inc(
+                    len(batch)
+                )
+                return result, None
+            if len(batch) == 1:
+                envelope, body, message = batch[0]
+                return self._handle_result(message, body, result, exc_info)
+            log.warning(
+                "batch failed; trying its events one by one",
+                extra={"consumer": self.consumer_name, "events": len(batch)},
+            )
+            for envelope, body, message in batch:
+                self._run_one(envelope, body, message, batch=True)
+            return None, None
+
+        def requeue_all() -> None:
+            for _, _, message in batch:
+                self.consumer.requeue_message(message)
+
+        self._spawn(([e for e, _, _ in batch],), {}, handle_result, requeue_all)
+
+
+on_events = BatchEventConsumer.decorator
 
 #: nameko's timer declares no queues; re-exported so services import entrypoints from one place
 timer = Timer.decorator

@@ -33,6 +33,8 @@ class ChassisSettings(BaseSettings):
     #: prepended to every schema name; test runs use a unique one for isolation
     schema_prefix: str = ""
     db_pool_size: int = Field(default=10, ge=1, le=200)
+    #: check each pooled connection before use (one extra round trip per transaction)
+    db_pool_pre_ping: bool = False
 
     #: durable queues become quorum queues in a cluster; the type is fixed at declaration
     queue_type: QueueType = QueueType.CLASSIC

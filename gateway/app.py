@@ -21,7 +21,7 @@ from gateway.auth import TokenVerifier
 from gateway.authz import Matrix
 from gateway.broker import EventPublisher, RevocationFeed, connect
 from gateway.grpc_server import GrpcServer
-from gateway.middleware import BodyLimitMiddleware, RequestIdMiddleware
+from gateway.middleware import AuditGate, BodyLimitMiddleware, RequestIdMiddleware
 from gateway.platform import Platform
 from gateway.ratelimit import RateLimiter
 from gateway.routes import audit, auth, health, management, ops, prevention, warning
@@ -178,6 +178,7 @@ def create_app(
     FastAPIInstrumentor.instrument_app(
         app, excluded_urls="healthz,readyz,metrics", exclude_spans=["send", "receive"]
     )
+    app.add_middleware(AuditGate)
     app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes)
     app.add_middleware(RequestIdMiddleware)
     app.add_middleware(DurationMiddleware)

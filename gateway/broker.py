@@ -40,15 +40,16 @@ class AuditUnavailable(ServiceUnavailable):
 class EventPublisher:
     """Publishes envelopes to the events exchange with confirms and `mandatory`."""
 
-    def __init__(self, confirm_timeout_s: float) -> None:
+    def __init__(self, confirm_timeout_s: float, exchange: str = EVENTS_EXCHANGE.name) -> None:
         self.confirm_timeout_s = confirm_timeout_s
+        self.exchange_name = exchange
         self._channel: AbstractChannel | None = None
         self._exchange: AbstractExchange | None = None
 
     async def start(self, connection: AbstractRobustConnection) -> None:
         self._channel = await connection.channel(publisher_confirms=True, on_return_raises=True)
         self._exchange = await self._channel.declare_exchange(
-            EVENTS_EXCHANGE.name, aio_pika.ExchangeType.TOPIC, durable=True
+            self.exchange_name, aio_pika.ExchangeType.TOPIC, durable=True
         )
 
     async def stop(self) -> None:

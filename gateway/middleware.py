@@ -9,7 +9,7 @@ from typing import Any
 from opentelemetry import trace
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from contracts.errors import ErrorCode
+from contracts.errors import ErrorCode, PlatformError
 from gateway.problems import problem_response
 
 REQUEST_ID_HEADER = b"x-request-id"
@@ -96,3 +96,41 @@ class BodyLimitMiddleware:
             request_id,
         )
         await response(scope, receive, send)
+
+
+class AuditGate:
+    """Holds every response until the request's audit record is confirmed.
+
+    Reads publish their audit record while the service works (see `security.authorize`);
+    here, before the first byte of the response leaves, that record must be confirmed, or the
+    client gets 503 instead of the data. Commands await their record before they run.
+    """
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        refused = False
+
+        async def gated_send(message: Message) -> None:
+            nonlocal refused
+            if message["type"] == "http.response.start":
+                pending = scope.get("state", {}).get("audit")
+                if pending is not None:
+                    try:
+                        await pending
+                    except PlatformError as error:
+                        refused = True
+                        response = problem_response(
+                            error.code, error.detail, scope.get("state", {}).get("request_id")
+                        )
+                        await response(scope, receive, send)
+                        return
+            if refused:
+                return  # the original response's body is dropped
+            await send(message)
+
+        await self.app(scope, receive, gated_send)

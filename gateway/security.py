@@ -3,6 +3,7 @@ and record the request in the audit ledger (failing closed) before anything is f
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from dataclasses import dataclass
 from typing import Annotated, Any
@@ -30,6 +31,7 @@ from gateway.ratelimit import retry_after_header
 
 log = logging.getLogger(__name__)
 PRODUCER = "gateway"
+SAFE_METHODS = frozenset({"GET", "HEAD"})
 PURPOSE_HEADER = "x-purpose"
 CASE_HEADER = "x-case-id"
 ON_BEHALF_HEADER = "x-on-behalf-of"
@@ -181,7 +183,15 @@ async def authorize(request: Request) -> RequestContext:
     except PlatformError as error:
         await record_refusal(platform, request, operation, actor, error)
         raise
-    await record(platform, request, operation, actor, Outcome.ALLOWED, subject=subject_of(request))
+    audit = record(
+        platform, request, operation, actor, Outcome.ALLOWED, subject=subject_of(request)
+    )
+    if request.method in SAFE_METHODS:
+        # a read discloses nothing until its response leaves: the audit gate holds the response
+        # until the record is confirmed (503 if it is not), while the service already works
+        request.state.audit = asyncio.ensure_future(audit)
+    else:
+        await audit  # a command must not run unrecorded
     return RequestContext(operation, actor, principal, request_id)
 
 

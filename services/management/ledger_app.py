@@ -55,35 +55,49 @@ def _canonical(row: Any) -> bytes:
     )
 
 
-def append(session: Session, settings: Settings, event: EventEnvelope) -> int:
-    """Append the audit record carried by `event`; returns its leaf index."""
-    record = AuditRecord.model_validate(event.payload)
+def append(session: Session, settings: Settings, events: list[EventEnvelope]) -> list[int]:
+    """Append the audit records carried by `events`, in order; returns their leaf indexes.
+
+    The whole batch takes the ledger lock once, so indexes stay contiguous and one commit
+    covers many entries.
+    """
     key = _digest_key(settings)
+    rows: list[dict[str, Any]] = []
+    details: dict[str, tuple[str | None, Any]] = {}
+    for event in events:
+        record = AuditRecord.model_validate(event.payload)
+        digest = details_digest(key, record.subject, record.details)
+        if digest is not None:
+            details[digest] = (record.subject, record.details)
+        actor = event.actor
+        rows.append(
+            {
+                "record_id": event.event_id,
+                "occurred_at": event.occurred_at,
+                "producer": event.producer,
+                "trace_id": _trace_id(event.traceparent),
+                "actor_id": actor.id,
+                "actor": actor.model_dump(mode="json", exclude_defaults=True),
+                "operation": record.operation,
+                "outcome": str(record.outcome),
+                "purpose": str(actor.purpose) if actor.purpose else None,
+                "case_id": actor.case_id,
+                "subject_digest": keyed_digest(key, record.subject) if record.subject else None,
+                "details_digest": digest,
+                "http_status": record.http_status,
+            }
+        )
+    if not rows:
+        return []
+    store.add_ledger_details(session, details)
     store.lock_ledger(session)
-    index = store.ledger_size(session)
-    digest = details_digest(key, record.subject, record.details)
-    if digest is not None:
-        store.add_ledger_details(session, digest, record.subject, record.details)
-    actor = event.actor
-    row: dict[str, Any] = {
-        "leaf_index": index,
-        "record_id": event.event_id,
-        "occurred_at": event.occurred_at,
-        "producer": event.producer,
-        "trace_id": _trace_id(event.traceparent),
-        "actor_id": actor.id,
-        "actor": actor.model_dump(mode="json", exclude_defaults=True),
-        "operation": record.operation,
-        "outcome": str(record.outcome),
-        "purpose": str(actor.purpose) if actor.purpose else None,
-        "case_id": actor.case_id,
-        "subject_digest": keyed_digest(key, record.subject) if record.subject else None,
-        "details_digest": digest,
-        "http_status": record.http_status,
-    }
-    entry = _canonical(row)
-    store.add_ledger_entry(session, {**row, "entry": entry, "leaf_hash": entry_leaf(entry)})
-    return index
+    first = store.ledger_size(session)
+    for offset, row in enumerate(rows):
+        row["leaf_index"] = first + offset
+        entry = _canonical(row)
+        row["entry"], row["leaf_hash"] = entry, entry_leaf(entry)
+    store.add_ledger_entries(session, rows)
+    return [row["leaf_index"] for row in rows]
 
 
 def _entry(row: Any) -> LedgerEntry:
@@ -193,8 +207,8 @@ def record_tree_head(session: Session) -> int:
 # -- traces --------------------------------------------------------------------------------
 
 
-def store_spans(session: Session, event: EventEnvelope) -> int:
-    spans = SpansExported.model_validate(event.payload).spans
+def store_spans(session: Session, events: list[EventEnvelope]) -> int:
+    spans = [s for e in events for s in SpansExported.model_validate(e.payload).spans]
     store.add_spans(session, [s.model_dump() for s in spans])
     return len(spans)
 

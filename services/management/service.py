@@ -8,7 +8,7 @@ from typing import Any
 
 from eventlet import tpool
 
-from chassis.entrypoints import on_event, rpc, timer
+from chassis.entrypoints import on_events, rpc, timer
 from chassis.service import PlatformService
 from chassis.validation import parse
 from contracts.audit import AUDIT_EVENT_PATTERN, SPANS_EVENT_PATTERN, LedgerQuery
@@ -134,15 +134,15 @@ class ManagementService(PlatformService):
 
     # -- audit ledger and traces -----------------------------------------------------------
 
-    @on_event(AUDIT_EVENT_PATTERN)
-    def record_audit(self, event: EventEnvelope) -> None:
-        with self.db.apply_once(event) as session:
-            ledger_app.append(session, self.settings, event)
+    @on_events(AUDIT_EVENT_PATTERN, batch_size=500, max_wait_ms=20)
+    def record_audit(self, events: list[EventEnvelope]) -> None:
+        with self.db.apply_batch_once(events) as (session, new):
+            ledger_app.append(session, self.settings, new)
 
-    @on_event(SPANS_EVENT_PATTERN)
-    def record_spans(self, event: EventEnvelope) -> None:
-        with self.db.apply_once(event) as session:
-            ledger_app.store_spans(session, event)
+    @on_events(SPANS_EVENT_PATTERN, batch_size=200, max_wait_ms=200)
+    def record_spans(self, events: list[EventEnvelope]) -> None:
+        with self.db.apply_batch_once(events) as (session, new):
+            ledger_app.store_spans(session, new)
 
     @rpc
     def query_ledger(self, query: dict[str, Any]) -> dict[str, Any]:

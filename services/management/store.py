@@ -268,23 +268,19 @@ def ledger_size(session: Session) -> int:
     return 0 if last is None else int(last) + 1
 
 
-def record_known(session: Session, record_id: Any) -> bool:
-    found = session.execute(
-        select(ledger_entries.c.leaf_index).where(ledger_entries.c.record_id == record_id)
-    ).first()
-    return found is not None
+def add_ledger_entries(session: Session, rows: list[dict[str, Any]]) -> None:
+    session.execute(insert(ledger_entries), rows)
 
 
-def add_ledger_entry(session: Session, values: dict[str, Any]) -> None:
-    session.execute(insert(ledger_entries).values(**values))
-
-
-def add_ledger_details(session: Session, digest: str, subject: str | None, details: Any) -> None:
-    session.execute(
-        pg_insert(ledger_details)
-        .values(digest=digest, subject=subject, details=details)
-        .on_conflict_do_nothing()
-    )
+def add_ledger_details(session: Session, details: dict[str, tuple[str | None, Any]]) -> None:
+    if details:
+        session.execute(
+            pg_insert(ledger_details)
+            .values(
+                [{"digest": d, "subject": s, "details": x} for d, (s, x) in sorted(details.items())]
+            )
+            .on_conflict_do_nothing()
+        )
 
 
 def add_tree_head(session: Session, size: int, root: bytes) -> None:
