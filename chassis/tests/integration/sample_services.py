@@ -19,7 +19,7 @@ from sqlalchemy.dialects.postgresql import UUID
 
 from chassis.context import current_traceparent
 from chassis.db import checked_schema, ensure_schema
-from chassis.entrypoints import on_event, rpc
+from chassis.entrypoints import on_event, on_events, rpc
 from chassis.service import PlatformService
 from chassis.settings import ChassisSettings
 from chassis.tables import chassis_metadata
@@ -28,6 +28,7 @@ from contracts.envelope import EventEnvelope
 NOTE_RECORDED = "sample_producer.note.recorded.v1"
 FLAKY_HAPPENED = "sample_producer.flaky.happened.v1"
 NOBODY_LISTENS = "sample_producer.shout.into_void.v1"
+TALLY_COUNTED = "sample_producer.tally.counted.v1"
 
 sample_metadata = MetaData()
 notes = Table(
@@ -115,6 +116,28 @@ class SampleConsumer(PlatformService):
             if broken:
                 raise RuntimeError("the flaky handler is switched to fail")
             session.execute(insert(seen).values(event_id=event.event_id, handler="on_flaky"))
+
+
+class BatchConsumerSettings(ChassisSettings):
+    service_name: str = "sample_consumer"
+    http_port: int = 0
+
+
+class SampleBatchConsumer(PlatformService):
+    """Shares the consumer's schema; applies tallies in batches; a `poison` tally fails."""
+
+    name = "sample_consumer"
+    settings_class = BatchConsumerSettings
+
+    @on_events(TALLY_COUNTED, batch_size=50, max_wait_ms=100)
+    def on_tallies(self, events: list[EventEnvelope]) -> None:
+        with self.db.apply_batch_once(events) as (session, new):
+            if any(e.payload.get("poison") for e in new):
+                raise RuntimeError("a poison tally")
+            if new:
+                session.execute(
+                    insert(seen), [{"event_id": e.event_id, "handler": "on_tallies"} for e in new]
+                )
 
 
 def create_sample_schemas(database_url: str, schema_prefix: str) -> None:
