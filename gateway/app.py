@@ -4,24 +4,25 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import time
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from typing import Any
 
 from fastapi import FastAPI
 from opentelemetry.instrumentation.fastapi import FastAPIInstrumentor
-from prometheus_client import Histogram
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from chassis.metrics import REGISTRY
 from contracts.identity import Revocations
 from gateway import problems
 from gateway.auth import TokenVerifier
 from gateway.authz import Matrix
 from gateway.broker import EventPublisher, RevocationFeed, connect
 from gateway.grpc_server import GrpcServer
-from gateway.middleware import AuditGate, BodyLimitMiddleware, RequestIdMiddleware
+from gateway.middleware import (
+    AuditGate,
+    BodyLimitMiddleware,
+    DurationMiddleware,
+    RequestIdMiddleware,
+)
 from gateway.platform import Platform
 from gateway.ratelimit import RateLimiter
 from gateway.routes import audit, auth, health, management, ops, prevention, warning
@@ -30,12 +31,6 @@ from gateway.settings import GatewaySettings
 
 log = logging.getLogger(__name__)
 
-HTTP_DURATION = Histogram(
-    "sp_gateway_http_duration_seconds",
-    "Gateway HTTP requests by route template, method and status.",
-    ["route", "method", "status"],
-    registry=REGISTRY,
-)
 
 DESCRIPTION = """
 The smart policing platform's only public door. Every route authenticates (bearer JWT from
@@ -53,33 +48,6 @@ TAGS = [
     {"name": "audit", "description": "The audit ledger and request traces, for auditors"},
     {"name": "operations", "description": "Dead letters and outbox backlog, for operators"},
 ]
-
-
-class DurationMiddleware:
-    def __init__(self, app: ASGIApp) -> None:
-        self.app = app
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
-        started = time.perf_counter()
-        status = 500
-
-        async def observe(message: Message) -> None:
-            nonlocal status
-            if message["type"] == "http.response.start":
-                status = message["status"]
-            await send(message)
-
-        try:
-            await self.app(scope, receive, observe)
-        finally:
-            route = scope.get("route")
-            template = getattr(route, "path", "unmatched")
-            HTTP_DURATION.labels(template, scope["method"], str(status)).observe(
-                time.perf_counter() - started
-            )
 
 
 async def _load_identity(platform: Platform) -> None:

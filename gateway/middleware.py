@@ -3,15 +3,24 @@
 from __future__ import annotations
 
 import re
+import time
 import uuid
 from typing import Any
 
 from opentelemetry import trace
+from prometheus_client import Histogram
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from chassis.metrics import REGISTRY
 from contracts.errors import ErrorCode, PlatformError
 from gateway.problems import problem_response
 
+HTTP_DURATION = Histogram(
+    "sp_gateway_http_duration_seconds",
+    "Gateway HTTP requests by route template, method and status.",
+    ["route", "method", "status"],
+    registry=REGISTRY,
+)
 REQUEST_ID_HEADER = b"x-request-id"
 TRACE_ID_HEADER = b"x-trace-id"
 _SAFE_REQUEST_ID = re.compile(rb"^[A-Za-z0-9._-]{8,64}$")
@@ -134,3 +143,30 @@ class AuditGate:
             await send(message)
 
         await self.app(scope, receive, gated_send)
+
+
+class DurationMiddleware:
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        started = time.perf_counter()
+        status = 500
+
+        async def observe(message: Message) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = message["status"]
+            await send(message)
+
+        try:
+            await self.app(scope, receive, observe)
+        finally:
+            route = scope.get("route")
+            template = getattr(route, "path", "unmatched")
+            HTTP_DURATION.labels(template, scope["method"], str(status)).observe(
+                time.perf_counter() - started
+            )

@@ -181,6 +181,24 @@ def jwks(session: Session, settings: Settings, now: datetime) -> dict[str, Any]:
     return {"keys": store.published_keys(session, retired_since)}
 
 
+def _authenticated(row: Any, stored_hash: str | None, secret: str, verify: SecretCheck) -> Any:
+    """The row, if it is active and the secret matches; the same refusal for every failure."""
+    usable_hash = stored_hash if row is not None and row.active else None
+    if not verify(usable_hash, secret) or row is None:
+        raise Unauthenticated(INVALID_CREDENTIALS)
+    return row
+
+
+def _grant(session: Session, settings: Settings, now: datetime, **claims: Any) -> TokenGrant:
+    kid, key = signing_key(session, settings)
+    signed = sign(
+        access_token_claims(policy=policy_of(settings), jti=uuid.uuid4().hex, now=now, **claims),
+        key,
+        kid,
+    )
+    return TokenGrant(access_token=signed, expires_in=settings.token_ttl_s)
+
+
 def issue_officer_token(
     session: Session,
     settings: Settings,
@@ -188,22 +206,20 @@ def issue_officer_token(
     grant: PasswordGrant,
     now: datetime,
 ) -> TokenGrant:
-    row = store.officer_by_username(session, grant.username)
-    stored_hash = row.password_hash if row is not None and row.active else None
-    if not verify_secret(stored_hash, grant.password) or row is None:
-        raise Unauthenticated(INVALID_CREDENTIALS)
-    kid, key = signing_key(session, settings)
-    claims = access_token_claims(
-        policy=policy_of(settings),
+    found = store.officer_by_username(session, grant.username)
+    row = _authenticated(
+        found, found.password_hash if found else None, grant.password, verify_secret
+    )
+    return _grant(
+        session,
+        settings,
+        now,
         subject=row.id,
         kind="officer",
-        jti=uuid.uuid4().hex,
-        now=now,
         roles=row.roles,
         unit=row.unit_id,
         scope=scope_for(row.unit_path, row.roles),
     )
-    return TokenGrant(access_token=sign(claims, key, kid), expires_in=settings.token_ttl_s)
 
 
 def issue_service_token(
@@ -213,21 +229,19 @@ def issue_service_token(
     grant: ClientCredentialsGrant,
     now: datetime,
 ) -> TokenGrant:
-    row = store.service_account(session, grant.client_id)
-    stored_hash = row.secret_hash if row is not None and row.active else None
-    if not verify_secret(stored_hash, grant.client_secret) or row is None:
-        raise Unauthenticated(INVALID_CREDENTIALS)
-    kid, key = signing_key(session, settings)
-    claims = access_token_claims(
-        policy=policy_of(settings),
+    found = store.service_account(session, grant.client_id)
+    row = _authenticated(
+        found, found.secret_hash if found else None, grant.client_secret, verify_secret
+    )
+    return _grant(
+        session,
+        settings,
+        now,
         subject=row.client_id,
         kind="service_account",
-        jti=uuid.uuid4().hex,
-        now=now,
         roles=row.roles,
         pillar=row.pillar,
     )
-    return TokenGrant(access_token=sign(claims, key, kid), expires_in=settings.token_ttl_s)
 
 
 def revoke_token(
