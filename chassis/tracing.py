@@ -15,6 +15,7 @@ from opentelemetry.sdk.resources import Resource
 from opentelemetry.sdk.trace import SpanProcessor, TracerProvider
 from opentelemetry.sdk.trace.export import BatchSpanProcessor
 from opentelemetry.sdk.trace.sampling import (
+    ALWAYS_OFF,
     ALWAYS_ON,
     Decision,
     ParentBased,
@@ -62,14 +63,20 @@ def configure_tracing(
     trace_store_amqp_uri: str | None = None,
     instrument_nameko: bool = True,
     untraced: Iterable[str] = (),
+    record_spans: bool = False,
 ) -> TracerProvider:
     """Set the process's tracer provider; spans go to the platform's trace store through
-    `trace_store_amqp_uri` and to an OTLP/HTTP collector when `otlp_endpoint` is set."""
+    `trace_store_amqp_uri` and to an OTLP/HTTP collector when `otlp_endpoint` is set.
+
+    With neither (and not `record_spans`), spans are not recorded at all, but trace ids are
+    still made and propagated: audit records keep their trace id either way.
+    """
     global _provider
     if _provider is None:
+        record = bool(record_spans or trace_store_amqp_uri or otlp_endpoint)
         _provider = TracerProvider(
             resource=Resource.create({"service.name": service}),
-            sampler=SkipNamedSpans(frozenset(untraced)),
+            sampler=SkipNamedSpans(frozenset(untraced)) if record else ALWAYS_OFF,
         )
         trace.set_tracer_provider(_provider)
         if instrument_nameko:

@@ -109,6 +109,8 @@ class TokenVerifier:
     refresh_min_interval_s: float = 5.0
     revocations: RevocationList = field(default_factory=RevocationList)
     clock: Callable[[], float] = time.time
+    max_remembered: int = 50_000
+    _verified: dict[str, tuple[Principal, float]] = field(default_factory=dict)
     _keys: dict[str, Any] = field(default_factory=dict)
     _jwks: dict[str, Any] = field(default_factory=lambda: {"keys": []})
     _refreshed_at: float = float("-inf")
@@ -134,6 +136,27 @@ class TokenVerifier:
         return key
 
     async def verify(self, token: str) -> Principal:
+        """The principal of a valid token, or Unauthenticated.
+
+        A signature, once verified, stays verified: verified tokens are remembered (by their
+        exact bytes) until they expire, so a busy officer's every request does not pay for an
+        ECDSA verification. Expiry and revocation are checked on every request all the same.
+        """
+        remembered = self._verified.get(token)
+        if remembered is None:
+            remembered = await self._verify_signature(token)
+            if len(self._verified) >= self.max_remembered:
+                self._verified.clear()
+            self._verified[token] = remembered
+        principal, issued_at = remembered
+        if principal.expires_at.timestamp() + self.leeway_s <= self.clock():
+            self._verified.pop(token, None)
+            raise Unauthenticated(REFUSED)
+        if self.revocations.is_revoked(principal.jti, principal.id, issued_at):
+            raise Unauthenticated(REFUSED)
+        return principal
+
+    async def _verify_signature(self, token: str) -> tuple[Principal, float]:
         try:
             header = jwt.get_unverified_header(token)
         except jwt.PyJWTError:
@@ -156,9 +179,7 @@ class TokenVerifier:
             raise Unauthenticated(REFUSED) from None
         if kind not in (ActorKind.OFFICER, ActorKind.SERVICE_ACCOUNT):
             raise Unauthenticated(REFUSED)
-        if self.revocations.is_revoked(claims["jti"], claims["sub"], float(claims["iat"])):
-            raise Unauthenticated(REFUSED)
-        return Principal(
+        principal = Principal(
             kind=kind,
             id=claims["sub"],
             roles=tuple(claims.get("roles", ())),
@@ -168,3 +189,4 @@ class TokenVerifier:
             jti=claims["jti"],
             expires_at=datetime.fromtimestamp(claims["exp"], UTC),
         )
+        return principal, float(claims["iat"])

@@ -85,3 +85,46 @@ def test_revocations_by_token_and_by_officer() -> None:
     assert not revoked.is_revoked("j2", "o-1", at + 1)
     revoked.forget_expired(datetime(2031, 1, 1, tzinfo=UTC).timestamp())
     assert not revoked.is_revoked("j1", "o-9", at + 100)
+
+
+async def test_a_remembered_token_still_expires_and_can_still_be_revoked() -> None:
+    import time as clock_module
+
+    import jwt as pyjwt
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from jwt.algorithms import ECAlgorithm
+
+    from contracts.errors import Unauthenticated
+    from gateway.auth import TokenVerifier
+
+    key = ec.generate_private_key(ec.SECP256R1())
+    jwk = {**ECAlgorithm.to_jwk(key.public_key(), as_dict=True), "kid": "k1", "alg": "ES256"}
+    now = [clock_module.time()]
+
+    async def fetch() -> dict:
+        return {"keys": [jwk]}
+
+    verifier = TokenVerifier(issuer="iss", fetch_jwks=fetch, leeway_s=0, clock=lambda: now[0])
+    claims = {
+        "iss": "iss",
+        "aud": "smart-policing",
+        "sub": "o-1",
+        "kind": "officer",
+        "jti": "j-1",
+        "iat": int(now[0]),
+        "nbf": int(now[0]),
+        "exp": int(now[0]) + 60,
+    }
+    token = pyjwt.encode(claims, key, algorithm="ES256", headers={"kid": "k1", "typ": "at+jwt"})
+
+    assert (await verifier.verify(token)).id == "o-1"
+    assert (await verifier.verify(token)).id == "o-1"  # remembered
+    verifier.revocations.apply_event(
+        TOKEN_REVOKED, {"jti": "j-1", "expires_at": "2099-01-01T00:00:00+00:00"}
+    )
+    with pytest.raises(Unauthenticated):
+        await verifier.verify(token)
+    verifier.revocations.tokens.clear()
+    now[0] += 120
+    with pytest.raises(Unauthenticated):
+        await verifier.verify(token)

@@ -36,7 +36,7 @@ OFFICER = Actor(
 
 @pytest.fixture(scope="session")
 def spans() -> Iterator[InMemorySpanExporter]:
-    configure_tracing("chassis-tests")
+    configure_tracing("chassis-tests", record_spans=True)
     exporter = InMemorySpanExporter()
     add_span_processor(SimpleSpanProcessor(exporter))
     yield exporter
