@@ -11,7 +11,7 @@ import math
 import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from contracts.sightings import RejectedRow, Sighting
@@ -36,7 +36,9 @@ class ValidatedBatch:
 
 
 def sighting_id(device_id: str, plate: str, seen_at: datetime) -> uuid.UUID:
-    return uuid.uuid5(SIGHTING_NAMESPACE, f"{device_id}|{plate}|{seen_at.isoformat()}")
+    """One instant is one sighting, whatever offset the device wrote it with."""
+    instant = seen_at.astimezone(UTC).isoformat(timespec="microseconds")
+    return uuid.uuid5(SIGHTING_NAMESPACE, f"{device_id}|{plate}|{instant}")
 
 
 def _seen_at(raw: Any) -> datetime:
