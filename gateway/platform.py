@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import Any
 
 from aio_pika.abc import AbstractRobustConnection
 from fastapi import Request
@@ -26,6 +27,8 @@ class Platform:
     login_limiter: RateLimiter
     matrix: Matrix
     connection: AbstractRobustConnection | None = None
+    #: officers that service accounts act for: id -> (believed until, {id, unit, scope})
+    represented: dict[str, tuple[float, dict[str, Any]]] = field(default_factory=dict)
 
 
 def platform_of(request: Request) -> Platform:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from dataclasses import dataclass
 from typing import Annotated, Any
 
@@ -28,10 +29,12 @@ from gateway.authz import OperationRule
 from gateway.broker import AuditUnavailable
 from gateway.platform import Platform, platform_of
 from gateway.ratelimit import retry_after_header
+from gateway.rpc import RemoteError
 
 log = logging.getLogger(__name__)
 PRODUCER = "gateway"
 SAFE_METHODS = frozenset({"GET", "HEAD"})
+REPRESENTED_TTL_S = 30.0
 PURPOSE_HEADER = "x-purpose"
 CASE_HEADER = "x-case-id"
 ON_BEHALF_HEADER = "x-on-behalf-of"
@@ -122,7 +125,26 @@ def _bearer(request: Request) -> str:
     return token.strip()
 
 
-def _declared_actor(request: Request, principal: Principal, rule: OperationRule) -> Actor:
+async def _represented(platform: Platform, officer_id: str) -> dict[str, Any]:
+    """The officer a service account acts for, as management knows them (cached briefly)."""
+    cached = platform.represented.get(officer_id)
+    if cached is not None and cached[0] > time.monotonic():
+        return cached[1]
+    try:
+        officer: dict[str, Any] = await platform.rpc.call(
+            "management", "represented_officer", officer_id
+        )
+    except RemoteError as exc:
+        if exc.exc_type == "NotFound":
+            raise Forbidden("X-On-Behalf-Of names no active officer") from None
+        raise
+    platform.represented[officer_id] = (time.monotonic() + REPRESENTED_TTL_S, officer)
+    return officer
+
+
+async def _declared_actor(
+    platform: Platform, request: Request, principal: Principal, rule: OperationRule
+) -> Actor:
     raw_purpose = request.headers.get(PURPOSE_HEADER)
     case_id = request.headers.get(CASE_HEADER)
     on_behalf_of = request.headers.get(ON_BEHALF_HEADER)
@@ -140,7 +162,7 @@ def _declared_actor(request: Request, principal: Principal, rule: OperationRule)
         if purpose is None:
             raise PurposeRequired("personal data is served only for a declared purpose (X-Purpose)")
     try:
-        return principal.actor(purpose=purpose, case_id=case_id, on_behalf_of=on_behalf_of)
+        actor = principal.actor(purpose=purpose, case_id=case_id, on_behalf_of=on_behalf_of)
     except ValidationError as exc:
         if purpose is not None and not case_id:
             raise PurposeRequired(f"purpose {purpose} needs a case id (X-Case-Id)") from None
@@ -149,6 +171,11 @@ def _declared_actor(request: Request, principal: Principal, rule: OperationRule)
             "invalid purpose headers",
             errors=[{"field": f or "headers", "problem": "invalid"} for f in fields],
         ) from None
+    if on_behalf_of:
+        # acting for an officer, the account sees what that officer sees, no more
+        officer = await _represented(platform, on_behalf_of)
+        actor = actor.model_copy(update={"unit": officer["unit"], "scope": officer["scope"]})
+    return actor
 
 
 def _limit(platform: Platform, key: str, *, login: bool) -> None:
@@ -177,7 +204,7 @@ async def authorize(request: Request) -> RequestContext:
         _limit(platform, f"{principal.kind}:{principal.id}", login=False)
         if not platform.matrix.allows(principal, rule):
             raise Forbidden(f"your roles do not allow {operation}")
-        actor = _declared_actor(request, principal, rule)
+        actor = await _declared_actor(platform, request, principal, rule)
     except AuditUnavailable:
         raise
     except PlatformError as error:

@@ -135,6 +135,14 @@ def get_officer(session: Session, actor: Actor, officer_id: str) -> Officer:
     return _officer(row)
 
 
+def represented_officer(session: Session, officer_id: str) -> dict[str, Any]:
+    """Who a service account says it acts for: an active officer, with the scope they see."""
+    row = store.officer_by_id(session, officer_id)
+    if row is None or not row.active:
+        raise NotFound("no active officer with this id")
+    return {"id": row.id, "unit": row.unit_id, "scope": scope_for(row.unit_path, row.roles)}
+
+
 def list_officers(
     session: Session, actor: Actor, after_id: str | None, limit: int
 ) -> dict[str, Any]:

@@ -80,6 +80,11 @@ class ManagementService(PlatformService):
             return identity_app.get_officer(session, self.actor, officer_id).model_dump()
 
     @rpc
+    def represented_officer(self, officer_id: str) -> dict[str, Any]:
+        with self.db.transaction() as session:
+            return identity_app.represented_officer(session, officer_id)
+
+    @rpc
     def list_officers(self, page: dict[str, Any] | None = None) -> dict[str, Any]:
         request = parse(PageRequest, page or {})
         with self.db.transaction() as session:

@@ -74,6 +74,14 @@ async def test_a_service_account_reads_officer_records_only_on_behalf_of_an_offi
         url, headers=headers(system, **purpose, **{"X-On-Behalf-Of": "o-futian"})
     )
     assert on_behalf.status_code == 200
+    # it sees what that officer sees: their branch, not the city
+    seen = {o["id"] for o in on_behalf.json()["items"]}
+    assert {"o-futian", "o-futian-2"} <= seen
+    assert not seen & {"o-nanshan", "chen.jing", "o-admin"}
+    nobody = await gateway.client.get(
+        url, headers=headers(system, **purpose, **{"X-On-Behalf-Of": "o-nobody"})
+    )
+    assert nobody.status_code == 403
 
 
 async def test_a_service_account_is_confined_to_its_pillar(gateway: Gateway) -> None:
