@@ -27,6 +27,7 @@ from gateway.platform import Platform
 from gateway.ratelimit import RateLimiter
 from gateway.routes import audit, auth, health, management, ops, prevention, warning
 from gateway.rpc import RpcClient
+from gateway.security import record_unaudited
 from gateway.settings import GatewaySettings
 
 log = logging.getLogger(__name__)
@@ -146,8 +147,9 @@ def create_app(
     FastAPIInstrumentor.instrument_app(
         app, excluded_urls="healthz,readyz,metrics", exclude_spans=["send", "receive"]
     )
-    app.add_middleware(AuditGate)
+    # outermost last: the request id first, then the audit gate around everything it records
     app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes)
+    app.add_middleware(AuditGate, on_unaudited=record_unaudited)
     app.add_middleware(RequestIdMiddleware)
     app.add_middleware(DurationMiddleware)
     return app

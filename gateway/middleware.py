@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 import time
 import uuid
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from opentelemetry import trace
@@ -108,25 +109,31 @@ class BodyLimitMiddleware:
 
 
 class AuditGate:
-    """Holds every response until the request's audit record is confirmed.
+    """Holds every response until the request's audit record is confirmed, and records the
+    requests that never reached an operation.
 
     Reads publish their audit record while the service works (see `security.authorize`);
     here, before the first byte of the response leaves, that record must be confirmed, or the
-    client gets 503 instead of the data. Commands await their record before they run.
+    client gets 503 instead of the data. Commands await their record before they run. A request
+    refused before any operation saw it (an unknown route, an oversized body) is recorded
+    afterwards by `on_unaudited`, best effort: nothing was done for it.
     """
 
-    def __init__(self, app: ASGIApp) -> None:
+    def __init__(self, app: ASGIApp, on_unaudited: Callable[[Scope, int], Awaitable[None]]) -> None:
         self.app = app
+        self.on_unaudited = on_unaudited
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
         refused = False
+        status = 500
 
         async def gated_send(message: Message) -> None:
-            nonlocal refused
+            nonlocal refused, status
             if message["type"] == "http.response.start":
+                status = message["status"]
                 pending = scope.get("state", {}).get("audit")
                 if pending is not None:
                     try:
@@ -142,7 +149,11 @@ class AuditGate:
                 return  # the original response's body is dropped
             await send(message)
 
-        await self.app(scope, receive, gated_send)
+        try:
+            await self.app(scope, receive, gated_send)
+        finally:
+            if not scope.get("state", {}).get("audited"):
+                await self.on_unaudited(scope, status)
 
 
 class DurationMiddleware:

@@ -11,6 +11,7 @@ from typing import Annotated, Any
 
 from fastapi import Depends, Request
 from pydantic import ValidationError
+from starlette.types import Scope
 
 from chassis.context import actor_to_context, current_traceparent
 from chassis.outbox import build_envelope
@@ -185,7 +186,27 @@ def _limit(platform: Platform, key: str, *, login: bool) -> None:
         raise RateLimited("rate limit exceeded", retry_after=retry_after_header(wait))
 
 
+async def record_unaudited(scope: Scope, status: int) -> None:
+    """A request refused before any operation saw it (unknown route, oversized body)."""
+    request = Request(scope)
+    route = scope.get("route")
+    operation = str(getattr(route, "operation_id", None) or "unrouted")
+    try:
+        await record(
+            platform_of(request),
+            request,
+            operation,
+            ANONYMOUS_ACTOR,
+            Outcome.REJECTED,
+            subject=f"path={request.url.path}"[:500],
+            http_status=status,
+        )
+    except AuditUnavailable:
+        log.warning("refusal not recorded", extra={"operation": operation})
+
+
 async def authorize(request: Request) -> RequestContext:
+    request.state.audited = True  # every path below records the request
     platform = platform_of(request)
     operation = operation_of(request)
     request_id = str(getattr(request.state, "request_id", ""))

@@ -116,3 +116,28 @@ async def test_every_request_is_recorded_even_when_refused(gateway: Gateway) -> 
     assert entry["operation"] == "audit.verify"
     assert entry["http_status"] == 401
     assert entry["actor"]["kind"] == "anonymous"
+
+
+async def test_requests_refused_before_any_operation_are_recorded_too(
+    gateway_factory: Any,
+) -> None:
+    gateway: Gateway = await gateway_factory(max_body_bytes=2048)
+    oversized = await gateway.client.post(
+        "/api/v1/management/units",
+        content=b"x" * 4096,
+        headers={"Content-Type": "application/json"},
+    )
+    unknown = await gateway.client.get("/api/v1/no/such/route")
+    assert (oversized.status_code, unknown.status_code) == (413, 404)
+    auditor = {"Authorization": f"Bearer {await gateway.token('o-auditor')}", **AUDIT}
+    for response, status in ((oversized, 413), (unknown, 404)):
+        story = await eventually_json(
+            gateway,
+            f"/api/v1/audit/traces/{response.headers['x-trace-id']}",
+            auditor,
+            lambda s: s["audit"],
+        )
+        (entry,) = story["audit"]
+        assert entry["outcome"] == "rejected"
+        assert entry["http_status"] == status
+        assert entry["operation"] == "unrouted"
