@@ -74,7 +74,9 @@ async def seed(rpc: RpcClient) -> None:
     )
 
 
-def start_gateway(amqp_uri: str, prefix: str, tracing: bool) -> tuple[subprocess.Popen[bytes], str]:
+def start_gateway(
+    amqp_uri: str, prefix: str, tracing: bool, workers: int = 1
+) -> tuple[subprocess.Popen[bytes], str]:
     port = free_port()
     env = {
         **os.environ,
@@ -86,6 +88,7 @@ def start_gateway(amqp_uri: str, prefix: str, tracing: bool) -> tuple[subprocess
         "SP_RATE_LIMIT_PER_S": "100000",
         "SP_RATE_LIMIT_BURST": "100000",
         "SP_LOG_LEVEL": "WARNING",
+        "SP_WORKERS": str(workers),
     }
     process = subprocess.Popen(
         [sys.executable, "-m", "gateway"],
@@ -221,10 +224,11 @@ async def run(seconds: float, concurrency: int) -> None:
                 )
             ]
             results = []
-            for tracing in (False, True):
-                process, base = start_gateway(amqp_uri, prefix, tracing)
+            for tracing, workers in ((False, 1), (True, 1), (False, 2)):
+                process, base = start_gateway(amqp_uri, prefix, tracing, workers)
                 try:
                     label = "gateway: auth + audit, tracing " + ("on" if tracing else "off")
+                    label += f", {workers} worker" + ("s" if workers > 1 else "")
                     results.append(await gateway_phase(base, label, concurrency, seconds))
                 finally:
                     process.terminate()

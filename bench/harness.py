@@ -36,7 +36,7 @@ class Result:
     def line(self, floor: Result | None = None) -> str:
         ratio = f"{self.rate / floor.rate:5.2f}x" if floor and floor.rate else "  floor"
         return (
-            f"{self.name:<46} {self.rate:8.0f}/s  p50 {self.percentile(50):6.2f} ms  "
+            f"{self.name:<58} {self.rate:8.0f}/s  p50 {self.percentile(50):6.2f} ms  "
             f"p99 {self.percentile(99):7.2f} ms  errors {self.errors:<4} {ratio}"
         )
 

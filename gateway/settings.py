@@ -12,6 +12,9 @@ class GatewaySettings(ChassisSettings):
     http_host: str = "127.0.0.1"
     http_port: int = 8000
     grpc_port: int = Field(default=50051, ge=0, le=65535)
+    #: uvicorn worker processes; each has its own AMQP connection, gRPC server (the port is
+    #: shared through SO_REUSEPORT) and rate-limit buckets
+    workers: int = Field(default=1, ge=1, le=32)
 
     #: default and ceiling of an RPC's timeout; the request message expires with it
     rpc_timeout_s: float = Field(default=5.0, gt=0, le=60)
