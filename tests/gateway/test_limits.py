@@ -99,3 +99,22 @@ async def test_an_unknown_route_is_a_404_problem(gateway: Gateway) -> None:
     response = await gateway.client.get("/api/v1/nowhere")
     assert response.status_code == 404
     assert response.headers["content-type"] == "application/problem+json"
+
+
+async def test_page_sizes_are_bounded(gateway: Gateway) -> None:
+    headers = {**(await admin_headers(gateway)), "X-Purpose": "patrol_and_prevention"}
+    too_big = await gateway.client.get("/api/v1/management/officers?limit=501", headers=headers)
+    assert too_big.status_code == 422
+    assert too_big.json()["errors"] == [{"field": "limit", "problem": "less_than_equal"}]
+    page = await gateway.client.get("/api/v1/management/officers?limit=2", headers=headers)
+    assert page.status_code == 200
+    assert len(page.json()["items"]) == 2 and page.json()["next_cursor"]
+
+
+async def test_a_request_id_is_echoed_and_named_in_problems(gateway: Gateway) -> None:
+    given = "req-0123456789abcdef"
+    response = await gateway.client.get("/api/v1/audit/verify", headers={"X-Request-Id": given})
+    assert response.headers["x-request-id"] == given
+    assert response.json()["request_id"] == given
+    unsafe = await gateway.client.get("/api/v1/audit/verify", headers={"X-Request-Id": "a b<c>"})
+    assert unsafe.headers["x-request-id"] != "a b<c>"  # replaced, never reflected
