@@ -6,15 +6,8 @@ from collections.abc import Iterator
 
 import pytest
 
-from chassis.testing.infra import drop_schemas, isolated_vhost, new_schema_prefix
+from chassis.testing.infra import isolated_vhost
 from tests.support.platform import gateway, gateway_factory, platform  # noqa: F401 (fixtures)
-
-
-@pytest.fixture(scope="session")
-def schema_prefix() -> Iterator[str]:
-    prefix = new_schema_prefix()
-    yield prefix
-    drop_schemas(prefix)
 
 
 @pytest.fixture

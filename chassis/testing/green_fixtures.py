@@ -12,14 +12,6 @@ from nameko import config as nameko_config
 from chassis import migrations
 from chassis.discovery import settings_of
 from chassis.runtime import SETTINGS_OVERRIDES_KEY
-from chassis.testing.infra import drop_schemas, new_schema_prefix
-
-
-@pytest.fixture(scope="session")
-def schema_prefix() -> Iterator[str]:
-    prefix = new_schema_prefix()
-    yield prefix
-    drop_schemas(prefix)
 
 
 @pytest.fixture
