@@ -6,6 +6,7 @@ operations come with it.
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Any, ClassVar
 
 import orjson
@@ -15,7 +16,7 @@ from prometheus_client import CONTENT_TYPE_LATEST
 from sqlalchemy import func, select, text
 from werkzeug.wrappers import Response
 
-from chassis import dead_letters, metrics
+from chassis import dead_letters, metrics, retention
 from chassis.dependencies import (
     CurrentActor,
     Database,
@@ -24,12 +25,13 @@ from chassis.dependencies import (
     RpcMetrics,
     ServiceSettings,
 )
-from chassis.entrypoints import EventConsumer, http, rpc
+from chassis.entrypoints import EventConsumer, http, rpc, timer
 from chassis.outbox import backlog_counts
 from chassis.runtime import Runtime, runtime_of
 from chassis.settings import ChassisSettings
 from chassis.tables import OUTBOX_PENDING, OUTBOX_SENT, OUTBOX_UNROUTABLE, outbox
 from chassis.validation import parse
+from contracts.audit import AuditRecord, Outcome, audit_event_type
 from contracts.errors import NotFound
 from contracts.operations import (
     CheckStatus,
@@ -39,6 +41,7 @@ from contracts.operations import (
     ReplayRequest,
     ReplayResult,
 )
+from contracts.retention import RETENTION_OPERATION
 
 BROKER_CHECK_TIMEOUT_S = 2.0
 
@@ -116,6 +119,8 @@ class OperationsProvider(DependencyProvider):
 class PlatformService:
     name: ClassVar[str]
     settings_class: ClassVar[type[ChassisSettings]]
+    #: data classes whose rows expire (how long each is kept: `settings.retention_days`)
+    retention_classes: ClassVar[tuple[retention.DataClass, ...]] = ()
     #: entrypoints whose work is not traced: probes and scrapes would drown the trace store
     untraced_entrypoints: ClassVar[tuple[str, ...]] = (
         "metrics_endpoint",
@@ -169,6 +174,41 @@ class PlatformService:
             limit=replay.limit,
         )
         return ReplayResult(consumer=replay.consumer, replayed=replayed).model_dump(mode="json")
+
+    @timer(interval=ChassisSettings().retention_interval_s)
+    def apply_retention(self) -> None:
+        self.apply_retention_now()
+
+    @rpc
+    def apply_retention_now(self) -> list[dict[str, Any]]:
+        """Delete what has expired in each data class; one receipt per class to the ledger."""
+        receipts = []
+        now = datetime.now(UTC)
+        for data_class in self.retention_classes:
+            days = self.settings.retention_days.get(data_class.name)
+            if days is None:
+                continue
+            with self.db.transaction() as session:
+                receipt = retention.purge(
+                    session.connection(),
+                    self.name,
+                    data_class,
+                    retention.cutoff_for(now, days),
+                    now,
+                )
+                if receipt.rows:
+                    self.events.stage(
+                        session,
+                        audit_event_type(self.name),
+                        AuditRecord(
+                            operation=RETENTION_OPERATION,
+                            outcome=Outcome.PERFORMED,
+                            subject=f"data_class={data_class.name}",
+                            details=receipt.model_dump(mode="json"),
+                        ),
+                    )
+            receipts.append(receipt.model_dump(mode="json"))
+        return receipts
 
     @http("GET", "/metrics")
     def metrics_endpoint(self, request: Any) -> Response:

@@ -59,6 +59,10 @@ class ChassisSettings(BaseSettings):
     #: idempotency keys must outlive any client retry of the command
     idempotency_retention_s: float = Field(default=7 * 86400, gt=0)
     housekeeping_interval_s: float = Field(default=3600, gt=0)
+    #: days each of the service's data classes is kept (`{"sightings": 365}`); a class not
+    #: named here is kept
+    retention_days: dict[str, float] = Field(default_factory=dict)
+    retention_interval_s: float = Field(default=3600, gt=0)
 
     #: retries of a failing event handler before its event goes to the dead-letter queue
     event_max_retries: int = Field(default=3, ge=0, le=50)

@@ -16,6 +16,7 @@ class Outcome(StrEnum):
     DENIED = "denied"  # authenticated, not authorised
     UNAUTHENTICATED = "unauthenticated"
     REJECTED = "rejected"  # malformed, oversized or rate-limited
+    PERFORMED = "performed"  # an action the platform carried out itself (retention)
 
 
 class AuditRecord(BaseModel):
@@ -78,6 +79,7 @@ class LedgerEntry(BaseModel):
     purpose: Purpose | None
     case_id: str | None
     subject: str | None = Field(description="null once retention removed the personal details")
+    details: dict[str, Any] | None = None
     http_status: int | None
     leaf_hash: str
 
@@ -86,6 +88,8 @@ class LedgerQuery(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     actor: str | None = Field(default=None, max_length=64)
+    producer: str | None = Field(default=None, max_length=64)
+    operation: str | None = Field(default=None, max_length=200)
     subject: str | None = Field(default=None, max_length=500)
     purpose: Purpose | None = None
     case_id: str | None = Field(default=None, max_length=64)

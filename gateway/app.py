@@ -25,7 +25,7 @@ from gateway.middleware import (
 )
 from gateway.platform import Platform
 from gateway.ratelimit import RateLimiter
-from gateway.routes import audit, auth, health, management, ops, prevention, warning
+from gateway.routes import audit, auth, data, health, management, ops, prevention, warning
 from gateway.rpc import RpcClient
 from gateway.security import record_unaudited
 from gateway.settings import GatewaySettings
@@ -46,6 +46,7 @@ TAGS = [
     {"name": "management", "description": "智管强警 internal management: units and officers"},
     {"name": "prevention", "description": "智感防控 smart sensing: devices and sightings"},
     {"name": "warning", "description": "智慧预警 smart warning: hotlists and alerts"},
+    {"name": "data", "description": "警务云 police cloud data service"},
     {"name": "audit", "description": "The audit ledger and request traces, for auditors"},
     {"name": "operations", "description": "Dead letters and outbox backlog, for operators"},
 ]
@@ -138,6 +139,7 @@ def create_app(
         management.router,
         prevention.router,
         warning.router,
+        data.router,
         audit.router,
         ops.router,
         health.router,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from chassis.entrypoints import on_event
+from chassis.retention import DataClass
 from chassis.service import PlatformService
 from contracts.envelope import EventEnvelope
 from contracts.sightings import SIGHTING_RECORDED, SightingsRecorded
@@ -14,6 +15,7 @@ from services.data.settings import Settings
 class DataService(PlatformService):
     name = "data"
     settings_class = Settings
+    retention_classes = (DataClass("sightings", store.sightings, "seen_at", "sighting_id"),)
 
     @on_event(SIGHTING_RECORDED)
     def store_sightings(self, event: EventEnvelope) -> None:

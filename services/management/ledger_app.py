@@ -114,6 +114,7 @@ def _entry(row: Any) -> LedgerEntry:
         purpose=row.purpose,
         case_id=row.case_id,
         subject=row.subject,
+        details=row.details,
         http_status=row.http_status,
         leaf_hash=row.leaf_hash.hex(),
     )
@@ -124,6 +125,10 @@ def query(session: Session, settings: Settings, q: LedgerQuery) -> LedgerPage:
     filters: list[Any] = []
     if q.actor:
         filters.append(t.c.actor_id == q.actor)
+    if q.producer:
+        filters.append(t.c.producer == q.producer)
+    if q.operation:
+        filters.append(t.c.operation == q.operation)
     if q.subject:
         filters.append(t.c.subject_digest == keyed_digest(_digest_key(settings), q.subject))
     if q.purpose:

@@ -314,7 +314,7 @@ def ledger_entry_rows(session: Session, batch: int = 5000) -> Iterator[Any]:
 
 
 def _entries_with_subjects() -> Any:
-    return select(ledger_entries, ledger_details.c.subject).outerjoin(
+    return select(ledger_entries, ledger_details.c.subject, ledger_details.c.details).outerjoin(
         ledger_details, ledger_details.c.digest == ledger_entries.c.details_digest
     )
 

@@ -1,0 +1,46 @@
+"""警务云 police cloud data service: retention receipts (look-back and the rest follow)."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Query, Request
+
+from contracts.audit import LedgerQuery
+from contracts.retention import RETENTION_OPERATION, RetentionReceipt, RetentionReceipts
+from contracts.values import MAX_PAGE_SIZE
+from gateway.platform import platform_of
+from gateway.problems import errors
+from gateway.security import Authorized, authorize
+
+router = APIRouter(prefix="/api/v1/data", tags=["data"], dependencies=[Depends(authorize)])
+
+
+@router.get(
+    "/retention/receipts",
+    operation_id="data.list_retention_receipts",
+    response_model=RetentionReceipts,
+    responses=errors(),
+    summary="What retention deleted from the data service, as recorded in the audit ledger",
+)
+async def list_retention_receipts(
+    request: Request,
+    ctx: Authorized,
+    limit: Annotated[int, Query(ge=1, le=MAX_PAGE_SIZE)] = 50,
+    cursor: Annotated[str | None, Query(pattern=r"^[0-9]{1,18}$")] = None,
+) -> Any:
+    query = LedgerQuery(
+        producer="data",
+        operation=RETENTION_OPERATION,
+        limit=limit,
+        after_index=int(cursor) if cursor else None,
+    )
+    page = await platform_of(request).rpc.call(
+        "management", "query_ledger", query.model_dump(mode="json"), context=ctx.rpc_context
+    )
+    receipts = [
+        RetentionReceipt.model_validate(entry["details"]).model_dump(mode="json")
+        for entry in page["items"]
+        if entry.get("details")
+    ]
+    return {"items": receipts, "next_cursor": page["next_cursor"]}

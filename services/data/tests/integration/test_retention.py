@@ -1,0 +1,96 @@
+"""Retention removes exactly the expired sightings and leaves a matching receipt."""
+
+from __future__ import annotations
+
+import hashlib
+import uuid
+from collections.abc import Callable, Iterator
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import orjson
+import pytest
+from nameko.standalone.rpc import ClusterRpcClient
+from sqlalchemy import Engine, create_engine, insert, select, text
+
+from chassis.tables import outbox
+from chassis.testing.infra import DATABASE_URL
+from services.data.service import DataService
+from services.data.store import sightings
+
+
+@pytest.fixture
+def data_db(schema_prefix: str, migrated_services: Callable[..., None]) -> Iterator[Engine]:
+    migrated_services("data")
+    engine = create_engine(
+        DATABASE_URL, connect_args={"options": f"-csearch_path={schema_prefix}data"}
+    )
+    with engine.begin() as conn:
+        conn.execute(text("TRUNCATE sightings, outbox, inbox, idempotency"))
+    yield engine
+    engine.dispose()
+
+
+def sighting(days_ago: float) -> dict[str, Any]:
+    return {
+        "sighting_id": uuid.uuid4(),
+        "plate": "粤T12345",
+        "device_id": "cp-1",
+        "seen_at": datetime.now(UTC) - timedelta(days=days_ago),
+        "batch_id": "b",
+    }
+
+
+def test_retention_deletes_exactly_the_expired_rows_and_records_a_receipt(
+    container_factory: Any,
+    platform_config: dict[str, Any],
+    settings_overrides: dict[str, Any],
+    data_db: Engine,
+) -> None:
+    settings_overrides["retention_days"] = {"sightings": 365}
+    settings_overrides["outbox_relay_enabled"] = False  # the receipt stays visible in the outbox
+    expired = [sighting(d) for d in (400, 366, 365.01)]
+    kept = [sighting(d) for d in (364.99, 1)]
+    with data_db.begin() as conn:
+        conn.execute(insert(sightings), expired + kept)
+    container_factory(DataService).start()
+
+    with ClusterRpcClient(uri=platform_config["AMQP_URI"], timeout=30) as client:
+        (receipt,) = client.data.apply_retention_now()
+        (again,) = client.data.apply_retention_now()
+
+    with data_db.connect() as conn:
+        left = set(conn.execute(select(sightings.c.sighting_id)).scalars())
+        envelopes = [orjson.loads(e) for e in conn.execute(select(outbox.c.envelope)).scalars()]
+    assert left == {s["sighting_id"] for s in kept}
+    assert receipt["rows"] == 3 and again["rows"] == 0
+    assert receipt["data_class"] == "sightings"
+    expected = (
+        sum(
+            int.from_bytes(hashlib.sha256(str(s["sighting_id"]).encode()).digest()) for s in expired
+        )
+        % 2**256
+    )
+    assert receipt["digest"] == format(expected, "064x")
+    assert datetime.fromisoformat(receipt["oldest"]) == min(s["seen_at"] for s in expired)
+    assert datetime.fromisoformat(receipt["newest"]) == max(s["seen_at"] for s in expired)
+    (audit,) = envelopes  # an empty run leaves no receipt
+    assert audit["type"] == "data.audit.recorded.v1"
+    assert audit["payload"]["operation"] == "retention.delete"
+    assert audit["payload"]["details"]["rows"] == 3
+
+
+def test_a_class_without_a_configured_period_is_kept(
+    container_factory: Any,
+    platform_config: dict[str, Any],
+    settings_overrides: dict[str, Any],
+    data_db: Engine,
+) -> None:
+    settings_overrides["retention_days"] = {}
+    with data_db.begin() as conn:
+        conn.execute(insert(sightings), [sighting(4000)])
+    container_factory(DataService).start()
+    with ClusterRpcClient(uri=platform_config["AMQP_URI"], timeout=30) as client:
+        assert client.data.apply_retention_now() == []
+    with data_db.connect() as conn:
+        assert conn.execute(select(sightings.c.sighting_id)).first() is not None
