@@ -20,6 +20,7 @@ from nameko.rpc import Responder, Rpc, RpcConsumer, get_rpc_exchange
 from nameko.timer import Timer
 from nameko.web.handlers import HttpRequestHandler
 from nameko.web.server import BindAddress, WebServer
+from opentelemetry import propagate, trace
 from pydantic import ValidationError
 
 from chassis import metrics, queues
@@ -320,9 +321,13 @@ class BatchEventConsumer(EventConsumer):
         if not batch:
             return
 
+        traceparents = list(dict.fromkeys(e.traceparent for e, _, _ in batch if e.traceparent))
+        started_ns = time.time_ns()
+
         def handle_result(worker_ctx: Any, result: Any = None, exc_info: Any = None) -> Any:
             service = self.container.service_name
             if exc_info is None:
+                self._trace_others(traceparents[1:], len(batch), started_ns)
                 for _, _, message in batch:
                     self.consumer.ack_message(message)
                 metrics.EVENTS_CONSUMED.labels(service, self.consumer_name, "applied").inc(
@@ -344,7 +349,27 @@ class BatchEventConsumer(EventConsumer):
             for _, _, message in batch:
                 self.consumer.requeue_message(message)
 
-        self._spawn(([e for e, _, _ in batch],), {}, handle_result, requeue_all)
+        # the worker's span continues the first event's trace; the other requests whose facts
+        # the batch carried get a span of their own in their traces (`_trace_others`)
+        context = {TRACEPARENT_KEY: traceparents[0]} if traceparents else {}
+        self._spawn(([e for e, _, _ in batch],), context, handle_result, requeue_all)
+
+    def _trace_others(self, traceparents: list[str], events: int, started_ns: int) -> None:
+        tracer = trace.get_tracer("chassis.batch")
+        ended_ns = time.time_ns()
+        for traceparent in traceparents:
+            span = tracer.start_span(
+                f"{self.container.service_name}.{self.method_name}",
+                context=propagate.extract({TRACEPARENT_KEY: traceparent}),
+                kind=trace.SpanKind.CONSUMER,
+                start_time=started_ns,
+                attributes={
+                    "service_name": self.container.service_name,
+                    "method_name": self.method_name,
+                    "sp.batch_events": events,
+                },
+            )
+            span.end(end_time=ended_ns)
 
 
 on_events = BatchEventConsumer.decorator

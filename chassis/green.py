@@ -6,6 +6,9 @@ callback that yields to the eventlet hub instead.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+
 
 def patch_database_driver() -> None:
     import psycopg2.extensions
@@ -26,3 +29,21 @@ def monkey_patch() -> None:
 
     eventlet.monkey_patch()
     patch_database_driver()
+
+
+@contextmanager
+def driver_blocking() -> Iterator[None]:
+    """Let psycopg2 run one statement the way it cannot run green (COPY).
+
+    psycopg2 refuses COPY while a wait callback is installed. Inside this block the callback is
+    off, so the statement blocks the whole process until it ends; nothing else runs meanwhile,
+    as long as the block does not yield to the hub. Keep it to one statement.
+    """
+    import psycopg2.extensions
+
+    callback = psycopg2.extensions.get_wait_callback()
+    psycopg2.extensions.set_wait_callback(None)
+    try:
+        yield
+    finally:
+        psycopg2.extensions.set_wait_callback(callback)

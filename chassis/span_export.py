@@ -38,6 +38,7 @@ ALLOWED_ATTRIBUTES = frozenset(
         "rpc.method",
         "sp.operation",
         "sp.outcome",
+        "sp.batch_events",
     }
 )
 

@@ -2,32 +2,123 @@
 
 from __future__ import annotations
 
+import io
+from collections.abc import Iterable
+from datetime import UTC, date, datetime
 from typing import Any
 
-from sqlalchemy import Column, DateTime, Float, MetaData, String, Table, func
+import psycopg2.errors
+from sqlalchemy import (
+    REAL,
+    BigInteger,
+    Column,
+    DateTime,
+    Float,
+    MetaData,
+    SmallInteger,
+    String,
+    Table,
+    func,
+    text,
+)
 from sqlalchemy.dialects.postgresql import UUID, insert
 from sqlalchemy.orm import Session
 
+from chassis.green import driver_blocking
+
 metadata = MetaData()
 
+#: partitioned by day of `seen_at` (UTC); see migration data_0003
 sightings = Table(
     "sightings",
     metadata,
     Column("sighting_id", UUID(as_uuid=True), primary_key=True),
     Column("plate", String(16), nullable=False),
     Column("device_id", String(64), nullable=False),
-    Column("seen_at", DateTime(timezone=True), nullable=False),
+    Column("seen_at", DateTime(timezone=True), primary_key=True),
     Column("lat", Float),
     Column("lon", Float),
+    Column("cell", BigInteger),
+    Column("direction", SmallInteger),
+    Column("speed_kmh", REAL),
+    Column("confidence", REAL),
+    Column("image_ref", String(200)),
     Column("batch_id", String(128), nullable=False),
     Column("recorded_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
 )
+COPY_COLUMNS = (
+    "sighting_id",
+    "plate",
+    "device_id",
+    "seen_at",
+    "lat",
+    "lon",
+    "cell",
+    "direction",
+    "speed_kmh",
+    "confidence",
+    "image_ref",
+    "batch_id",
+)
+
+#: days whose partition this process has seen exist (retention clears it when it drops one)
+_known_partitions: set[date] = set()
+
+
+def forget_partitions() -> None:
+    _known_partitions.clear()
+
+
+def ensure_partitions(session: Session, days: Iterable[date]) -> None:
+    for day in sorted(set(days) - _known_partitions):
+        name = f"sightings_p{day:%Y%m%d}"
+        if session.execute(text("SELECT to_regclass(:n)"), {"n": name}).scalar() is None:
+            session.execute(text("SELECT ensure_sightings_partition(:d)"), {"d": day})
+        _known_partitions.add(day)
+
+
+def _copy_value(value: Any) -> str:
+    if value is None:
+        return r"\N"
+    if isinstance(value, datetime):
+        return value.isoformat()
+    text_value = str(value)
+    return (
+        text_value.replace("\\", "\\\\")
+        .replace("\t", "\\t")
+        .replace("\n", "\\n")
+        .replace("\r", "\\r")
+    )
+
+
+def _copy_buffer(rows: list[dict[str, Any]]) -> io.StringIO:
+    lines = ("\t".join(_copy_value(row[c]) for c in COPY_COLUMNS) for row in rows)
+    return io.StringIO("\n".join(lines) + "\n")
 
 
 def add_sightings(session: Session, rows: list[dict[str, Any]]) -> int:
-    """Insert the rows; a sighting stored before (same id) is skipped. Returns rows inserted."""
+    """Store the rows, each sighting once. Returns rows inserted.
+
+    The fast path is one COPY. If a sighting is already stored (the same sighting reached us in
+    another batch), the COPY fails as a whole inside a savepoint, and the rows go again through
+    INSERT … ON CONFLICT DO NOTHING, which skips the ones stored before.
+    """
     if not rows:
         return 0
+    ensure_partitions(session, {r["seen_at"].astimezone(UTC).date() for r in rows})
+    try:
+        with session.begin_nested():
+            cursor = session.connection().connection.dbapi_connection.cursor()  # type: ignore[union-attr]
+            with driver_blocking():
+                cursor.copy_expert(
+                    f"COPY sightings ({', '.join(COPY_COLUMNS)}) FROM STDIN", _copy_buffer(rows)
+                )
+            return len(rows)
+    except psycopg2.errors.UniqueViolation:
+        pass
+    except psycopg2.errors.CheckViolation:
+        forget_partitions()  # a partition went away under us (retention): the retry makes it
+        raise
     inserted = session.execute(
         insert(sightings).values(rows).on_conflict_do_nothing().returning(sightings.c.sighting_id)
     ).all()

@@ -6,7 +6,7 @@ import asyncio
 import uuid
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import create_engine, insert
+from sqlalchemy import create_engine, insert, text
 
 from chassis.testing.infra import DATABASE_URL
 from demo import drive
@@ -21,6 +21,7 @@ def plant_expired_sightings(platform: Platform, count: int) -> None:
     long_ago = datetime.now(UTC) - timedelta(days=400)
     try:
         with engine.begin() as conn:
+            conn.execute(text("SELECT ensure_sightings_partition(:d)"), {"d": long_ago.date()})
             conn.execute(
                 insert(sightings),
                 [

@@ -4,10 +4,13 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
+from opentelemetry.sdk.trace.export import SimpleSpanProcessor
+from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
 from sqlalchemy import Engine
 
 from chassis.testing.infra import DATABASE_URL
 from chassis.tests.integration.sample_services import create_sample_schemas, schema_engine
+from chassis.tracing import add_span_processor, configure_tracing
 
 
 @pytest.fixture(scope="session")
@@ -48,3 +51,11 @@ def _clean_tables(request: Any, sample_schemas: str) -> None:
                 )
     finally:
         engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def spans() -> Iterator[InMemorySpanExporter]:
+    configure_tracing("chassis-tests", record_spans=True)
+    exporter = InMemorySpanExporter()
+    add_span_processor(SimpleSpanProcessor(exporter))
+    yield exporter

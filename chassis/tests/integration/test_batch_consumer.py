@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from nameko.standalone.rpc import ClusterRpcClient
+from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
 from sqlalchemy import Engine
 
 from chassis.outbox import build_envelope
@@ -18,13 +19,13 @@ from contracts.envelope import EventEnvelope
 CONSUMER = "sample_consumer.on_tallies"
 
 
-def tally(n: int, poison: bool = False) -> EventEnvelope:
+def tally(n: int, poison: bool = False, traceparent: str | None = None) -> EventEnvelope:
     return build_envelope(
         event_type=TALLY_COUNTED,
         payload={"n": n, "poison": poison},
         producer="sample_producer",
         actor=SYSTEM_ACTOR,
-        traceparent=None,
+        traceparent=traceparent,
     )
 
 
@@ -73,3 +74,26 @@ def test_a_poison_event_leaves_its_batch_and_dead_letters_alone(
         )
     assert listing["items"][0]["event_id"] == str(events[1].event_id)
     assert seen_count(consumer_db, events[1].event_id) == 0
+
+
+def test_every_request_whose_event_a_batch_carried_gets_a_span_in_its_trace(
+    spans: InMemorySpanExporter,
+    container_factory: Any,
+    platform_config: dict[str, Any],
+    consumer_db: Engine,
+) -> None:
+    container_factory(SampleBatchConsumer).start()
+    traces = [f"{n:032x}" for n in range(1, 4)]
+    events = [tally(n, traceparent=f"00-{t}-{n:016x}-01") for n, t in enumerate(traces, 1)]
+    publish_envelopes(platform_config["AMQP_URI"], *events)
+
+    eventually(lambda: seen_count(consumer_db) == 3)
+
+    def traced() -> set[str]:
+        return {
+            format(s.context.trace_id, "032x")
+            for s in spans.get_finished_spans()
+            if s.name == CONSUMER
+        }
+
+    eventually(lambda: set(traces) <= traced(), what="a span in each request's trace")

@@ -4,7 +4,6 @@ a retried command does its work once."""
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterator
 from typing import Any
 
 import orjson
@@ -12,7 +11,6 @@ import pytest
 from nameko.exceptions import RemoteError
 from nameko.standalone.rpc import ClusterRpcClient
 from opentelemetry import trace
-from opentelemetry.sdk.trace.export import SimpleSpanProcessor
 from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
 from sqlalchemy import Engine, select
 
@@ -21,7 +19,6 @@ from chassis.tables import outbox
 from chassis.testing.polling import eventually
 from chassis.tests.integration.helpers import count, seen_count
 from chassis.tests.integration.sample_services import SampleConsumer, SampleProducer, notes, seen
-from chassis.tracing import add_span_processor, configure_tracing
 from contracts.actor import Actor, ActorKind, Purpose
 
 OFFICER = Actor(
@@ -32,14 +29,6 @@ OFFICER = Actor(
     purpose=Purpose.CRIMINAL_INVESTIGATION,
     case_id="case-42",
 )
-
-
-@pytest.fixture(scope="session")
-def spans() -> Iterator[InMemorySpanExporter]:
-    configure_tracing("chassis-tests", record_spans=True)
-    exporter = InMemorySpanExporter()
-    add_span_processor(SimpleSpanProcessor(exporter))
-    yield exporter
 
 
 def test_actor_and_trace_travel_from_the_call_through_the_event_to_the_consumer(

@@ -4,31 +4,17 @@ from __future__ import annotations
 
 import hashlib
 import uuid
-from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import orjson
-import pytest
 from nameko.standalone.rpc import ClusterRpcClient
-from sqlalchemy import Engine, create_engine, insert, select, text
+from sqlalchemy import Engine, select
 
 from chassis.tables import outbox
-from chassis.testing.infra import DATABASE_URL
 from services.data.service import DataService
 from services.data.store import sightings
-
-
-@pytest.fixture
-def data_db(schema_prefix: str, migrated_services: Callable[..., None]) -> Iterator[Engine]:
-    migrated_services("data")
-    engine = create_engine(
-        DATABASE_URL, connect_args={"options": f"-csearch_path={schema_prefix}data"}
-    )
-    with engine.begin() as conn:
-        conn.execute(text("TRUNCATE sightings, outbox, inbox, idempotency"))
-    yield engine
-    engine.dispose()
+from services.data.tests.integration.conftest import plant
 
 
 def sighting(days_ago: float) -> dict[str, Any]:
@@ -51,8 +37,7 @@ def test_retention_deletes_exactly_the_expired_rows_and_records_a_receipt(
     settings_overrides["outbox_relay_enabled"] = False  # the receipt stays visible in the outbox
     expired = [sighting(d) for d in (400, 366, 365.01)]
     kept = [sighting(d) for d in (364.99, 1)]
-    with data_db.begin() as conn:
-        conn.execute(insert(sightings), expired + kept)
+    plant(data_db, expired + kept)
     container_factory(DataService).start()
 
     with ClusterRpcClient(uri=platform_config["AMQP_URI"], timeout=30) as client:
@@ -87,8 +72,7 @@ def test_a_class_without_a_configured_period_is_kept(
     data_db: Engine,
 ) -> None:
     settings_overrides["retention_days"] = {}
-    with data_db.begin() as conn:
-        conn.execute(insert(sightings), [sighting(4000)])
+    plant(data_db, [sighting(4000)])
     container_factory(DataService).start()
     with ClusterRpcClient(uri=platform_config["AMQP_URI"], timeout=30) as client:
         assert client.data.apply_retention_now() == []
