@@ -56,6 +56,7 @@ test: lint typecheck unit integration e2e
 # benchmarks never run inside `make test`; each prints its figure beside its floor
 bench: install
 	$(PY) -m bench.gateway_roundtrip
+	$(PY) -m bench.sighting_ingestion
 
 clean:
 	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache
