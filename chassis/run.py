@@ -22,6 +22,7 @@ from nameko.runners import ServiceRunner  # noqa: E402
 
 from chassis.discovery import service_class  # noqa: E402
 from chassis.logs import configure_logging  # noqa: E402
+from chassis.serialization import use_orjson  # noqa: E402
 from chassis.settings import ChassisSettings, LogFormat  # noqa: E402
 from chassis.tracing import configure_tracing  # noqa: E402
 
@@ -41,6 +42,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("service", help="folder name under services/")
     args = parser.parse_args()
+    use_orjson()
     cls = service_class(args.service)
     settings: ChassisSettings = cls.settings_class()
     configure_logging(

@@ -12,6 +12,10 @@ import sys  # noqa: E402
 
 import pytest  # noqa: E402
 
+from chassis.serialization import use_orjson  # noqa: E402
+
+use_orjson()  # as in every service process (chassis.run)
+
 if __name__ == "__main__":
     sys.exit(
         pytest.main(

@@ -6,9 +6,9 @@ from chassis.entrypoints import on_events
 from chassis.retention import DataClass
 from chassis.service import PlatformService
 from contracts.envelope import EventEnvelope
-from contracts.sightings import SIGHTING_RECORDED, SightingsRecorded
+from contracts.sightings import SIGHTING_RECORDED
 from services.data import store
-from services.data.domain.sightings import sighting_rows
+from services.data.domain.sightings import rows_of
 from services.data.settings import Settings
 
 
@@ -21,11 +21,7 @@ class DataService(PlatformService):
     def store_sightings(self, events: list[EventEnvelope]) -> None:
         """Each event is a batch of up to 5,000 sightings; a few events make one COPY."""
         with self.db.apply_batch_once(events) as (session, new):
-            rows = [
-                row
-                for event in new
-                for row in sighting_rows(SightingsRecorded.model_validate(event.payload))
-            ]
+            rows = [row for event in new for row in rows_of(event.payload)]
             store.add_sightings(session, rows)
 
 

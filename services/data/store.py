@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import io
 from collections.abc import Iterable
-from datetime import UTC, date, datetime
-from typing import Any
+from datetime import date
 
 import psycopg2.errors
 from sqlalchemy import (
@@ -25,6 +24,7 @@ from sqlalchemy.dialects.postgresql import UUID, insert
 from sqlalchemy.orm import Session
 
 from chassis.green import driver_blocking
+from services.data.domain.sightings import SightingRow, as_records, copy_text, days_of
 
 metadata = MetaData()
 
@@ -46,20 +46,7 @@ sightings = Table(
     Column("batch_id", String(128), nullable=False),
     Column("recorded_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
 )
-COPY_COLUMNS = (
-    "sighting_id",
-    "plate",
-    "device_id",
-    "seen_at",
-    "lat",
-    "lon",
-    "cell",
-    "direction",
-    "speed_kmh",
-    "confidence",
-    "image_ref",
-    "batch_id",
-)
+COPY_COLUMNS = ("sighting_id", "plate", "device_id", "seen_at", "lat", "lon", "cell", "batch_id")
 
 #: days whose partition this process has seen exist (retention clears it when it drops one)
 _known_partitions: set[date] = set()
@@ -77,26 +64,7 @@ def ensure_partitions(session: Session, days: Iterable[date]) -> None:
         _known_partitions.add(day)
 
 
-def _copy_value(value: Any) -> str:
-    if value is None:
-        return r"\N"
-    if isinstance(value, datetime):
-        return value.isoformat()
-    text_value = str(value)
-    return (
-        text_value.replace("\\", "\\\\")
-        .replace("\t", "\\t")
-        .replace("\n", "\\n")
-        .replace("\r", "\\r")
-    )
-
-
-def _copy_buffer(rows: list[dict[str, Any]]) -> io.StringIO:
-    lines = ("\t".join(_copy_value(row[c]) for c in COPY_COLUMNS) for row in rows)
-    return io.StringIO("\n".join(lines) + "\n")
-
-
-def add_sightings(session: Session, rows: list[dict[str, Any]]) -> int:
+def add_sightings(session: Session, rows: list[SightingRow]) -> int:
     """Store the rows, each sighting once. Returns rows inserted.
 
     The fast path is one COPY. If a sighting is already stored (the same sighting reached us in
@@ -105,13 +73,15 @@ def add_sightings(session: Session, rows: list[dict[str, Any]]) -> int:
     """
     if not rows:
         return 0
-    ensure_partitions(session, {r["seen_at"].astimezone(UTC).date() for r in rows})
+    ensure_partitions(session, days_of(rows))
     try:
         with session.begin_nested():
-            cursor = session.connection().connection.dbapi_connection.cursor()  # type: ignore[union-attr]
+            dbapi = session.connection().connection.dbapi_connection
+            cursor = dbapi.cursor()  # type: ignore[union-attr]
             with driver_blocking():
                 cursor.copy_expert(
-                    f"COPY sightings ({', '.join(COPY_COLUMNS)}) FROM STDIN", _copy_buffer(rows)
+                    f"COPY sightings ({', '.join(COPY_COLUMNS)}) FROM STDIN",
+                    io.StringIO(copy_text(rows)),
                 )
             return len(rows)
     except psycopg2.errors.UniqueViolation:
@@ -120,6 +90,9 @@ def add_sightings(session: Session, rows: list[dict[str, Any]]) -> int:
         forget_partitions()  # a partition went away under us (retention): the retry makes it
         raise
     inserted = session.execute(
-        insert(sightings).values(rows).on_conflict_do_nothing().returning(sightings.c.sighting_id)
+        insert(sightings)
+        .values(as_records(rows))
+        .on_conflict_do_nothing()
+        .returning(sightings.c.sighting_id)
     ).all()
     return len(inserted)
