@@ -17,6 +17,7 @@ class Outcome(StrEnum):
     UNAUTHENTICATED = "unauthenticated"
     REJECTED = "rejected"  # malformed, oversized or rate-limited
     PERFORMED = "performed"  # an action the platform carried out itself (retention)
+    SERVED = "served"  # personal data a service returned, for the recorded purpose
 
 
 class AuditRecord(BaseModel):

@@ -120,3 +120,59 @@ class DeviceCreate(BaseModel):
     name: str = Field(min_length=1, max_length=200)
     unit_id: str = Field(min_length=1, max_length=64)
     location: GeoPoint
+
+
+class TrajectoryQuery(BaseModel):
+    """A plate's sightings in a time range, oldest first."""
+
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {
+                    "plate": "粤T12345",
+                    "since": "2026-11-28T00:00:00+08:00",
+                    "until": "2026-11-29T00:00:00+08:00",
+                    "limit": 100,
+                }
+            ]
+        },
+    )
+
+    plate: str = Field(max_length=32)
+    since: datetime
+    until: datetime
+    limit: int = Field(default=100, ge=1, le=1000)
+    cursor: str | None = Field(default=None, max_length=100)
+
+
+class TrajectoryPoint(BaseModel):
+    sighting_id: uuid.UUID
+    device_id: str
+    seen_at: datetime
+    location: GeoPoint | None
+
+
+class Trajectory(BaseModel):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "plate": "粤T12345",
+                    "points": [
+                        {
+                            "sighting_id": "77aa…",
+                            "device_id": "cp-futian-01",
+                            "seen_at": "2026-11-28T08:00:00Z",
+                            "location": {"lat": 22.54, "lon": 114.05},
+                        }
+                    ],
+                    "next_cursor": None,
+                }
+            ]
+        }
+    )
+
+    plate: str
+    points: list[TrajectoryPoint]
+    next_cursor: str | None

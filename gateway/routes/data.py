@@ -1,19 +1,50 @@
-"""警务云 police cloud data service: retention receipts (look-back and the rest follow)."""
+"""警务云 police cloud data service: look-back and retention receipts."""
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import APIRouter, Depends, Path, Query, Request
 
 from contracts.audit import LedgerQuery
 from contracts.retention import RETENTION_OPERATION, RetentionReceipt, RetentionReceipts
+from contracts.sightings import Trajectory
 from contracts.values import MAX_PAGE_SIZE
 from gateway.platform import platform_of
 from gateway.problems import errors
 from gateway.security import Authorized, authorize
 
 router = APIRouter(prefix="/api/v1/data", tags=["data"], dependencies=[Depends(authorize)])
+
+
+@router.get(
+    "/vehicles/{plate}/trajectory",
+    operation_id="data.plate_trajectory",
+    response_model=Trajectory,
+    responses=errors(),
+    summary="A plate's sightings in a time window, oldest first (personal data: needs "
+    "X-Purpose; windows of at most 31 days; older than 90 days needs an authorisation)",
+)
+async def plate_trajectory(
+    request: Request,
+    ctx: Authorized,
+    plate: Annotated[str, Path(max_length=32, examples=["粤T12345"])],
+    since: Annotated[datetime, Query(description="ISO 8601 with an offset")],
+    until: Annotated[datetime, Query(description="ISO 8601 with an offset; exclusive")],
+    limit: Annotated[int, Query(ge=1, le=1000)] = 100,
+    cursor: Annotated[str | None, Query(max_length=100)] = None,
+) -> Any:
+    query = {
+        "plate": plate,
+        "since": since.isoformat(),
+        "until": until.isoformat(),
+        "limit": limit,
+        "cursor": cursor,
+    }
+    return await platform_of(request).rpc.call(
+        "data", "plate_trajectory", query, context=ctx.rpc_context
+    )
 
 
 @router.get(

@@ -2,14 +2,35 @@
 
 from __future__ import annotations
 
-from chassis.entrypoints import on_events
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from chassis.entrypoints import on_events, rpc
 from chassis.retention import DataClass
 from chassis.service import PlatformService
+from chassis.validation import parse
+from contracts.audit import AuditRecord, Outcome, audit_event_type
 from contracts.envelope import EventEnvelope
-from contracts.sightings import SIGHTING_RECORDED
+from contracts.errors import Forbidden, PlatformError, PurposeRequired, ValidationFailed
+from contracts.sightings import SIGHTING_RECORDED, Trajectory, TrajectoryPoint, TrajectoryQuery
+from contracts.values import GeoPoint
 from services.data import store
+from services.data.domain.lookback import (
+    LookbackRefused,
+    LookbackRules,
+    NeedsAuthorisation,
+    check_window,
+    make_cursor,
+    parse_cursor,
+)
 from services.data.domain.sightings import rows_of
 from services.data.settings import Settings
+
+
+def _read_refusal(exc: Exception) -> PlatformError:
+    if isinstance(exc, NeedsAuthorisation):
+        return Forbidden(str(exc))
+    return ValidationFailed(str(exc))
 
 
 class DataService(PlatformService):
@@ -23,6 +44,63 @@ class DataService(PlatformService):
         with self.db.apply_batch_once(events) as (session, new):
             rows = [row for event in new for row in rows_of(event.payload)]
             store.add_sightings(session, rows)
+
+    def _lookback(self) -> LookbackRules:
+        return LookbackRules(
+            max_window=timedelta(days=self.settings.lookback_max_window_days),
+            authorisation_age=timedelta(days=self.settings.sightings_authorisation_age_days),
+        )
+
+    @rpc
+    def plate_trajectory(self, query: dict[str, Any]) -> dict[str, Any]:
+        """A plate's sightings, oldest first. Personal data: served for a declared purpose
+        only, and every served read is recorded in the audit ledger."""
+        request = parse(TrajectoryQuery, query)
+        actor = self.actor
+        if actor.purpose is None:
+            raise PurposeRequired("a plate's movements are served only for a declared purpose")
+        try:
+            window = check_window(
+                request.plate, request.since, request.until, datetime.now(UTC), self._lookback()
+            )
+            after = parse_cursor(request.cursor)
+        except (LookbackRefused, NeedsAuthorisation) as exc:
+            raise _read_refusal(exc) from None
+        with self.db.transaction() as session:
+            rows = store.trajectory(
+                session, window.plate, window.since, window.until, after, request.limit
+            )
+            self.events.stage(
+                session,
+                audit_event_type(self.name),
+                AuditRecord(
+                    operation="data.plate_trajectory",
+                    outcome=Outcome.SERVED,
+                    subject=f"plate={window.plate}",
+                    details={
+                        "since": window.since.isoformat(),
+                        "until": window.until.isoformat(),
+                        "rows": len(rows),
+                    },
+                ),
+            )
+        points = [
+            TrajectoryPoint(
+                sighting_id=r.sighting_id,
+                device_id=r.device_id,
+                seen_at=r.seen_at,
+                location=GeoPoint(lat=r.lat, lon=r.lon) if r.lat is not None else None,
+            )
+            for r in rows
+        ]
+        cursor = (
+            make_cursor(rows[-1].seen_at, rows[-1].sighting_id)
+            if len(rows) == request.limit
+            else None
+        )
+        return Trajectory(plate=window.plate, points=points, next_cursor=cursor).model_dump(
+            mode="json"
+        )
 
 
 SERVICE = DataService

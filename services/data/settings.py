@@ -11,3 +11,7 @@ class Settings(ChassisSettings):
     service_name: str = "data"
     http_port: int = 8101
     retention_days: dict[str, float] = Field(default_factory=lambda: {"sightings": 365.0})
+    #: the widest time window one look-back query may ask for
+    lookback_max_window_days: float = Field(default=31, gt=0, le=366)
+    #: sightings older than this are served only with a supervisor's authorisation
+    sightings_authorisation_age_days: float = Field(default=90, gt=0)

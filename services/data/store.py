@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import io
 from collections.abc import Iterable
-from datetime import date
+from datetime import date, datetime
+from typing import Any
 
 import psycopg2.errors
 from sqlalchemy import (
@@ -18,7 +19,9 @@ from sqlalchemy import (
     String,
     Table,
     func,
+    select,
     text,
+    tuple_,
 )
 from sqlalchemy.dialects.postgresql import UUID, insert
 from sqlalchemy.orm import Session
@@ -96,3 +99,28 @@ def add_sightings(session: Session, rows: list[SightingRow]) -> int:
         .returning(sightings.c.sighting_id)
     ).all()
     return len(inserted)
+
+
+def trajectory(
+    session: Session,
+    plate: str,
+    since: datetime,
+    until: datetime,
+    after: tuple[datetime, Any] | None,
+    limit: int,
+) -> list[Any]:
+    """A plate's sightings in [since, until), oldest first, after a keyset cursor."""
+    query = select(
+        sightings.c.sighting_id,
+        sightings.c.device_id,
+        sightings.c.seen_at,
+        sightings.c.lat,
+        sightings.c.lon,
+    ).where(sightings.c.plate == plate, sightings.c.seen_at >= since, sightings.c.seen_at < until)
+    if after is not None:
+        query = query.where(tuple_(sightings.c.seen_at, sightings.c.sighting_id) > tuple_(*after))
+    return list(
+        session.execute(
+            query.order_by(sightings.c.seen_at, sightings.c.sighting_id).limit(limit)
+        ).all()
+    )
