@@ -144,6 +144,8 @@ class TrajectoryQuery(BaseModel):
     until: datetime
     limit: int = Field(default=100, ge=1, le=1000)
     cursor: str | None = Field(default=None, max_length=100)
+    #: a supervisor's authorisation: needed when the window reaches past the age limit
+    authorisation_id: uuid.UUID | None = None
 
 
 class TrajectoryPoint(BaseModel):

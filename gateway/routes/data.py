@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import uuid
 from datetime import datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Path, Query, Request
 
 from contracts.audit import LedgerQuery
+from contracts.authorisations import Authorisation, AuthorisationCreate
 from contracts.retention import RETENTION_OPERATION, RetentionReceipt, RetentionReceipts
 from contracts.sightings import Trajectory
 from contracts.values import MAX_PAGE_SIZE
@@ -34,6 +36,9 @@ async def plate_trajectory(
     until: Annotated[datetime, Query(description="ISO 8601 with an offset; exclusive")],
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
     cursor: Annotated[str | None, Query(max_length=100)] = None,
+    authorisation_id: Annotated[
+        uuid.UUID | None, Query(description="a supervisor's authorisation, for old sightings")
+    ] = None,
 ) -> Any:
     query = {
         "plate": plate,
@@ -41,9 +46,30 @@ async def plate_trajectory(
         "until": until.isoformat(),
         "limit": limit,
         "cursor": cursor,
+        "authorisation_id": str(authorisation_id) if authorisation_id else None,
     }
     return await platform_of(request).rpc.call(
         "data", "plate_trajectory", query, context=ctx.rpc_context
+    )
+
+
+@router.post(
+    "/authorisations",
+    operation_id="data.issue_authorisation",
+    status_code=201,
+    response_model=Authorisation,
+    responses=errors(),
+    summary="A supervisor authorises reading one plate's old sightings for one case, until it "
+    "expires (needs X-Purpose and X-Case-Id)",
+)
+async def issue_authorisation(
+    request: Request, ctx: Authorized, authorisation: AuthorisationCreate
+) -> Any:
+    return await platform_of(request).rpc.call(
+        "data",
+        "issue_authorisation",
+        authorisation.model_dump(mode="json"),
+        context=ctx.rpc_context,
     )
 
 

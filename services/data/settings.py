@@ -15,3 +15,5 @@ class Settings(ChassisSettings):
     lookback_max_window_days: float = Field(default=31, gt=0, le=366)
     #: sightings older than this are served only with a supervisor's authorisation
     sightings_authorisation_age_days: float = Field(default=90, gt=0)
+    #: the longest an authorisation may stay valid
+    authorisation_max_validity_days: float = Field(default=30, gt=0, le=366)

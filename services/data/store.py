@@ -51,6 +51,20 @@ sightings = Table(
 )
 COPY_COLUMNS = ("sighting_id", "plate", "device_id", "seen_at", "lat", "lon", "cell", "batch_id")
 
+authorisations = Table(
+    "authorisations",
+    metadata,
+    Column("authorisation_id", UUID(as_uuid=True), primary_key=True),
+    Column("case_id", String(64), nullable=False),
+    Column("plate", String(16), nullable=False),
+    Column("since", DateTime(timezone=True), nullable=False),
+    Column("until", DateTime(timezone=True), nullable=False),
+    Column("expires_at", DateTime(timezone=True), nullable=False),
+    Column("reason", String(1000), nullable=False),
+    Column("issued_by", String(64), nullable=False),
+    Column("issued_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+)
+
 #: days whose partition this process has seen exist (retention clears it when it drops one)
 _known_partitions: set[date] = set()
 
@@ -124,3 +138,18 @@ def trajectory(
             query.order_by(sightings.c.seen_at, sightings.c.sighting_id).limit(limit)
         ).all()
     )
+
+
+def add_authorisation(session: Session, values: dict[str, Any]) -> dict[str, Any]:
+    row = (
+        session.execute(insert(authorisations).values(**values).returning(*authorisations.c))
+        .mappings()
+        .one()
+    )
+    return dict(row)
+
+
+def authorisation(session: Session, authorisation_id: Any) -> Any:
+    return session.execute(
+        select(authorisations).where(authorisations.c.authorisation_id == authorisation_id)
+    ).first()

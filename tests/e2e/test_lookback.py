@@ -2,9 +2,16 @@
 
 from __future__ import annotations
 
+import asyncio
+import uuid
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
+from sqlalchemy import create_engine, insert, text
+
+from chassis.testing.infra import DATABASE_URL
 from demo import drive
+from services.data.store import sightings
 from tests.support.platform import Gateway
 
 
@@ -58,3 +65,65 @@ async def test_an_officer_reads_a_trajectory_and_both_records_reach_the_ledger(
     assert data_record["subject"] == "plate=粤C54321"
     assert data_record["purpose"] == "patrol_and_prevention"
     assert receipt["accepted"] == 1
+
+
+async def test_old_sightings_through_the_gateway_with_a_supervisors_authorisation(
+    gateway: Gateway, platform: Any
+) -> None:
+    old = datetime.now(UTC) - timedelta(days=120)
+    await asyncio.to_thread(plant_old_sighting, platform, "粤D77777", old)
+    case = {"X-Purpose": "criminal_investigation", "X-Case-Id": "case-demo-0042"}
+    supervisor = await drive.login(gateway.client, "zhang.min")
+    officer = await drive.login(gateway.client, "li.wei")
+    url = "/api/v1/data/vehicles/粤D77777/trajectory"
+    window = {
+        "since": (old - timedelta(hours=1)).isoformat(),
+        "until": (old + timedelta(hours=1)).isoformat(),
+    }
+
+    hidden = await gateway.client.get(url, params=window, headers=drive.headers(officer, **case))
+    assert hidden.status_code == 403
+    not_a_supervisor = await gateway.client.post(
+        "/api/v1/data/authorisations", json={}, headers=drive.headers(officer, **case)
+    )
+    assert not_a_supervisor.status_code == 403
+    issued = await gateway.client.post(
+        "/api/v1/data/authorisations",
+        json={
+            "case_id": "case-demo-0042",
+            "plate": "粤D77777",
+            "since": (old - timedelta(days=1)).isoformat(),
+            "until": (old + timedelta(days=1)).isoformat(),
+            "expires_at": (datetime.now(UTC) + timedelta(days=3)).isoformat(),
+            "reason": "the demo case's spring movements",
+        },
+        headers=drive.headers(supervisor, **case),
+    )
+    assert issued.status_code == 201, issued.text
+    shown = await gateway.client.get(
+        url,
+        params={**window, "authorisation_id": issued.json()["authorisation_id"]},
+        headers=drive.headers(officer, **case),
+    )
+    assert shown.status_code == 200, shown.text
+    assert len(shown.json()["points"]) == 1
+
+
+def plant_old_sighting(platform: Any, plate: str, seen_at: datetime) -> None:
+    engine = create_engine(
+        DATABASE_URL, connect_args={"options": f"-csearch_path={platform.schema_prefix}data"}
+    )
+    try:
+        with engine.begin() as conn:
+            conn.execute(text("SELECT ensure_sightings_partition(:d)"), {"d": seen_at.date()})
+            conn.execute(
+                insert(sightings).values(
+                    sighting_id=uuid.uuid4(),
+                    plate=plate,
+                    device_id="cp-futian-01",
+                    seen_at=seen_at,
+                    batch_id="old",
+                )
+            )
+    finally:
+        engine.dispose()

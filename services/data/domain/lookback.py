@@ -26,6 +26,17 @@ class LookbackRules:
 
 
 @dataclass(frozen=True)
+class Grant:
+    """A supervisor's authorisation, as the rules need it."""
+
+    case_id: str
+    plate: str
+    since: datetime
+    until: datetime
+    expires_at: datetime
+
+
+@dataclass(frozen=True)
 class Window:
     plate: str
     since: datetime
@@ -33,7 +44,14 @@ class Window:
 
 
 def check_window(
-    plate: str, since: datetime, until: datetime, now: datetime, rules: LookbackRules
+    plate: str,
+    since: datetime,
+    until: datetime,
+    now: datetime,
+    rules: LookbackRules,
+    *,
+    grant: Grant | None = None,
+    case_id: str | None = None,
 ) -> Window:
     try:
         normalised = normalise_plate(plate)
@@ -47,13 +65,41 @@ def check_window(
     if until - since > rules.max_window:
         raise LookbackRefused(f"a window is at most {rules.max_window.days} days")
     if since < now - rules.authorisation_age:
-        # authorisations (bound to a case and a plate, issued by a supervisor) come next; until
-        # then old sightings are not served at all
-        raise NeedsAuthorisation(
-            f"sightings older than {rules.authorisation_age.days} days need a supervisor's "
-            "authorisation"
-        )
+        check_grant(grant, normalised, since, until, now, case_id)
     return Window(normalised, since, until)
+
+
+def check_grant(
+    grant: Grant | None,
+    plate: str,
+    since: datetime,
+    until: datetime,
+    now: datetime,
+    case_id: str | None,
+) -> None:
+    """Old sightings are read only under a live authorisation for this case, plate and window."""
+    if grant is None:
+        raise NeedsAuthorisation("sightings this old need a supervisor's authorisation")
+    if grant.expires_at <= now:
+        raise NeedsAuthorisation("the authorisation has expired")
+    if case_id != grant.case_id:
+        raise NeedsAuthorisation("the authorisation is for another case")
+    if plate != grant.plate:
+        raise NeedsAuthorisation("the authorisation is for another plate")
+    if since < grant.since or until > grant.until:
+        raise NeedsAuthorisation("the window reaches outside the authorised one")
+
+
+def check_grant_request(
+    since: datetime, until: datetime, expires_at: datetime, now: datetime, max_validity: timedelta
+) -> None:
+    for value in (since, until, expires_at):
+        if value.tzinfo is None:
+            raise LookbackRefused("times must carry a time zone offset")
+    if since >= until:
+        raise LookbackRefused("since must be before until")
+    if not now < expires_at <= now + max_validity:
+        raise LookbackRefused(f"an authorisation expires within {max_validity.days} days")
 
 
 def parse_cursor(raw: str | None) -> tuple[datetime, uuid.UUID] | None:

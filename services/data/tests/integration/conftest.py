@@ -1,13 +1,19 @@
 from __future__ import annotations
 
+import uuid
 from collections.abc import Callable, Iterator
+from datetime import datetime
 from typing import Any
 
 import pytest
+from nameko.standalone.rpc import ClusterRpcClient
 from sqlalchemy import Engine, create_engine, insert, text
 
+from chassis.context import actor_to_context
 from chassis.testing.infra import DATABASE_URL
+from contracts.actor import Actor
 from services.data import store
+from services.data.service import DataService
 
 
 @pytest.fixture
@@ -17,7 +23,7 @@ def data_db(schema_prefix: str, migrated_services: Callable[..., None]) -> Itera
         DATABASE_URL, connect_args={"options": f"-csearch_path={schema_prefix}data"}
     )
     with engine.begin() as conn:
-        conn.execute(text("TRUNCATE sightings, outbox, inbox, idempotency"))
+        conn.execute(text("TRUNCATE sightings, authorisations, outbox, inbox, idempotency"))
     store.forget_partitions()
     yield engine
     engine.dispose()
@@ -29,3 +35,27 @@ def plant(engine: Engine, rows: list[dict[str, Any]]) -> None:
         for day in {r["seen_at"].date() for r in rows}:
             conn.execute(text("SELECT ensure_sightings_partition(:d)"), {"d": day})
         conn.execute(insert(store.sightings), rows)
+
+
+def row(plate: str, seen_at: datetime) -> dict[str, Any]:
+    return {
+        "sighting_id": uuid.uuid4(),
+        "plate": plate,
+        "device_id": "cp-1",
+        "seen_at": seen_at,
+        "lat": 22.5,
+        "lon": 114.0,
+        "cell": None,
+        "batch_id": "b",
+    }
+
+
+@pytest.fixture
+def client(container_factory: Any, platform_config: dict[str, Any]) -> Any:
+    container_factory(DataService).start()
+
+    def as_actor(actor: Actor | None) -> ClusterRpcClient:
+        context = {"actor": actor_to_context(actor)} if actor else {}
+        return ClusterRpcClient(uri=platform_config["AMQP_URI"], context_data=context, timeout=15)
+
+    return as_actor

@@ -2,21 +2,17 @@
 
 from __future__ import annotations
 
-import uuid
 from datetime import UTC, datetime, timedelta, timezone
 from typing import Any
 
 import orjson
 import pytest
 from nameko.exceptions import RemoteError
-from nameko.standalone.rpc import ClusterRpcClient
 from sqlalchemy import Engine, select
 
-from chassis.context import actor_to_context
 from chassis.tables import outbox
 from contracts.actor import Actor, ActorKind, Purpose
-from services.data.service import DataService
-from services.data.tests.integration.conftest import plant
+from services.data.tests.integration.conftest import plant, row
 
 NOW = datetime.now(UTC).replace(microsecond=0)
 MIDNIGHT = NOW.replace(hour=0, minute=0, second=0) - timedelta(days=1)
@@ -28,30 +24,6 @@ OFFICER = Actor(
     scope="sz/f",
     purpose=Purpose.PATROL_AND_PREVENTION,
 )
-
-
-def row(plate: str, seen_at: datetime) -> dict[str, Any]:
-    return {
-        "sighting_id": uuid.uuid4(),
-        "plate": plate,
-        "device_id": "cp-1",
-        "seen_at": seen_at,
-        "lat": 22.5,
-        "lon": 114.0,
-        "cell": None,
-        "batch_id": "b",
-    }
-
-
-@pytest.fixture
-def client(container_factory: Any, platform_config: dict[str, Any]) -> Any:
-    container_factory(DataService).start()
-
-    def as_actor(actor: Actor | None) -> ClusterRpcClient:
-        context = {"actor": actor_to_context(actor)} if actor else {}
-        return ClusterRpcClient(uri=platform_config["AMQP_URI"], context_data=context, timeout=15)
-
-    return as_actor
 
 
 def test_the_trajectory_is_exactly_the_window_across_midnight_in_order(

@@ -56,3 +56,21 @@ def test_cursors_round_trip_and_garbage_is_refused() -> None:
     assert parse_cursor(None) is None
     with pytest.raises(LookbackRefused):
         parse_cursor("garbage")
+
+
+def test_a_grant_opens_old_data_only_for_its_case_plate_and_window_until_it_expires() -> None:
+    from services.data.domain.lookback import Grant, check_grant
+
+    since = NOW - timedelta(days=120)
+    grant = Grant("c-1", "粤T12345", since, since + timedelta(days=2), NOW + timedelta(days=1))
+    check_grant(grant, "粤T12345", since, since + timedelta(days=1), NOW, "c-1")
+    for plate, start, end, case, now, problem in (
+        ("粤B11111", since, since + timedelta(days=1), "c-1", NOW, "plate"),
+        ("粤T12345", since, since + timedelta(days=1), "c-2", NOW, "case"),
+        ("粤T12345", since - timedelta(hours=1), since, "c-1", NOW, "outside"),
+        ("粤T12345", since, since + timedelta(days=1), "c-1", NOW + timedelta(days=2), "expired"),
+    ):
+        with pytest.raises(NeedsAuthorisation, match=problem):
+            check_grant(grant, plate, start, end, now, case)
+    with pytest.raises(NeedsAuthorisation):
+        check_grant(None, "粤T12345", since, since + timedelta(days=1), NOW, "c-1")
