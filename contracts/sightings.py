@@ -178,3 +178,51 @@ class Trajectory(BaseModel):
     plate: str
     points: list[TrajectoryPoint]
     next_cursor: str | None
+
+
+class PlaceCount(BaseModel):
+    device_id: str
+    sightings: int
+
+
+class HourPlaces(BaseModel):
+    hour: int = Field(ge=0, le=23, description="hour of day in the city's time zone")
+    places: list[PlaceCount]
+
+
+class PlateSummary(BaseModel):
+    """First and last seen, and where a plate is seen most at each hour of the day."""
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "plate": "粤T12345",
+                    "first_seen": "2026-11-01T07:58:00Z",
+                    "last_seen": "2026-11-28T18:40:00Z",
+                    "sightings": 42,
+                    "time_zone": "Asia/Shanghai",
+                    "by_hour": [
+                        {"hour": 8, "places": [{"device_id": "cp-futian-01", "sightings": 9}]}
+                    ],
+                }
+            ]
+        }
+    )
+
+    plate: str
+    first_seen: datetime | None
+    last_seen: datetime | None
+    sightings: int
+    time_zone: str
+    by_hour: list[HourPlaces]
+
+
+class SummaryQuery(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    plate: str = Field(max_length=32)
+    since: datetime
+    until: datetime
+    places_per_hour: int = Field(default=3, ge=1, le=10)
+    authorisation_id: uuid.UUID | None = None

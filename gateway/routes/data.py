@@ -11,7 +11,7 @@ from fastapi import APIRouter, Depends, Path, Query, Request
 from contracts.audit import LedgerQuery
 from contracts.authorisations import Authorisation, AuthorisationCreate
 from contracts.retention import RETENTION_OPERATION, RetentionReceipt, RetentionReceipts
-from contracts.sightings import Trajectory
+from contracts.sightings import PlateSummary, Trajectory
 from contracts.values import MAX_PAGE_SIZE
 from gateway.platform import platform_of
 from gateway.problems import errors
@@ -50,6 +50,35 @@ async def plate_trajectory(
     }
     return await platform_of(request).rpc.call(
         "data", "plate_trajectory", query, context=ctx.rpc_context
+    )
+
+
+@router.get(
+    "/vehicles/{plate}/summary",
+    operation_id="data.plate_summary",
+    response_model=PlateSummary,
+    responses=errors(),
+    summary="First and last seen, and where the plate is seen most at each hour of the day "
+    "(personal data: needs X-Purpose)",
+)
+async def plate_summary(
+    request: Request,
+    ctx: Authorized,
+    plate: Annotated[str, Path(max_length=32, examples=["粤T12345"])],
+    since: Annotated[datetime, Query(description="ISO 8601 with an offset")],
+    until: Annotated[datetime, Query(description="ISO 8601 with an offset; exclusive")],
+    places_per_hour: Annotated[int, Query(ge=1, le=10)] = 3,
+    authorisation_id: Annotated[uuid.UUID | None, Query()] = None,
+) -> Any:
+    query = {
+        "plate": plate,
+        "since": since.isoformat(),
+        "until": until.isoformat(),
+        "places_per_hour": places_per_hour,
+        "authorisation_id": str(authorisation_id) if authorisation_id else None,
+    }
+    return await platform_of(request).rpc.call(
+        "data", "plate_summary", query, context=ctx.rpc_context
     )
 
 

@@ -14,7 +14,16 @@ from contracts.audit import AuditRecord, Outcome, audit_event_type
 from contracts.authorisations import Authorisation, AuthorisationCreate
 from contracts.envelope import EventEnvelope
 from contracts.errors import Forbidden, PlatformError, PurposeRequired, ValidationFailed
-from contracts.sightings import SIGHTING_RECORDED, Trajectory, TrajectoryPoint, TrajectoryQuery
+from contracts.sightings import (
+    SIGHTING_RECORDED,
+    HourPlaces,
+    PlaceCount,
+    PlateSummary,
+    SummaryQuery,
+    Trajectory,
+    TrajectoryPoint,
+    TrajectoryQuery,
+)
 from contracts.values import GeoPoint
 from services.data import store
 from services.data.domain.lookback import (
@@ -22,6 +31,7 @@ from services.data.domain.lookback import (
     LookbackRefused,
     LookbackRules,
     NeedsAuthorisation,
+    Window,
     check_grant_request,
     check_window,
     make_cursor,
@@ -90,55 +100,76 @@ class DataService(PlatformService):
             )
         return issued.model_dump(mode="json")
 
+    def _window(
+        self,
+        session: Any,
+        plate: str,
+        since: datetime,
+        until: datetime,
+        authorisation_id: uuid.UUID | None,
+    ) -> Window:
+        """The window a personal-data read may cover, or the refusal: purpose, shape, age."""
+        actor = self.actor
+        if actor.purpose is None:
+            raise PurposeRequired("a plate's movements are served only for a declared purpose")
+        grant = None
+        if authorisation_id is not None:
+            found = store.authorisation(session, authorisation_id)
+            if found is None:
+                raise Forbidden("no such authorisation")
+            grant = Grant(found.case_id, found.plate, found.since, found.until, found.expires_at)
+        try:
+            return check_window(
+                plate,
+                since,
+                until,
+                datetime.now(UTC),
+                self._lookback(),
+                grant=grant,
+                case_id=actor.case_id,
+            )
+        except (LookbackRefused, NeedsAuthorisation) as exc:
+            raise _read_refusal(exc) from None
+
+    def _record_served(
+        self, session: Any, operation: str, window: Window, details: dict[str, Any]
+    ) -> None:
+        self.events.stage(
+            session,
+            audit_event_type(self.name),
+            AuditRecord(
+                operation=operation,
+                outcome=Outcome.SERVED,
+                subject=f"plate={window.plate}",
+                details={
+                    "since": window.since.isoformat(),
+                    "until": window.until.isoformat(),
+                    **details,
+                },
+            ),
+        )
+
     @rpc
     def plate_trajectory(self, query: dict[str, Any]) -> dict[str, Any]:
         """A plate's sightings, oldest first. Personal data: served for a declared purpose
         only, and every served read is recorded in the audit ledger."""
         request = parse(TrajectoryQuery, query)
-        actor = self.actor
-        if actor.purpose is None:
-            raise PurposeRequired("a plate's movements are served only for a declared purpose")
+        try:
+            after = parse_cursor(request.cursor)
+        except LookbackRefused as exc:
+            raise ValidationFailed(str(exc)) from None
         with self.db.transaction() as session:
-            grant = None
-            if request.authorisation_id is not None:
-                found = store.authorisation(session, request.authorisation_id)
-                if found is None:
-                    raise Forbidden("no such authorisation")
-                grant = Grant(
-                    found.case_id, found.plate, found.since, found.until, found.expires_at
-                )
-            try:
-                window = check_window(
-                    request.plate,
-                    request.since,
-                    request.until,
-                    datetime.now(UTC),
-                    self._lookback(),
-                    grant=grant,
-                    case_id=actor.case_id,
-                )
-                after = parse_cursor(request.cursor)
-            except (LookbackRefused, NeedsAuthorisation) as exc:
-                raise _read_refusal(exc) from None
+            window = self._window(
+                session, request.plate, request.since, request.until, request.authorisation_id
+            )
             rows = store.trajectory(
                 session, window.plate, window.since, window.until, after, request.limit
             )
-            self.events.stage(
+            self._record_served(
                 session,
-                audit_event_type(self.name),
-                AuditRecord(
-                    operation="data.plate_trajectory",
-                    outcome=Outcome.SERVED,
-                    subject=f"plate={window.plate}",
-                    details={
-                        "since": window.since.isoformat(),
-                        "until": window.until.isoformat(),
-                        "rows": len(rows),
-                        "authorisation_id": str(request.authorisation_id)
-                        if request.authorisation_id
-                        else None,
-                    },
-                ),
+                "data.plate_trajectory",
+                window,
+                {"rows": len(rows), "authorisation_id": _text_or_none(request.authorisation_id)},
             )
         points = [
             TrajectoryPoint(
@@ -149,14 +180,50 @@ class DataService(PlatformService):
             )
             for r in rows
         ]
-        cursor = (
-            make_cursor(rows[-1].seen_at, rows[-1].sighting_id)
-            if len(rows) == request.limit
-            else None
-        )
+        last = rows[-1] if len(rows) == request.limit else None
+        cursor = make_cursor(last.seen_at, last.sighting_id) if last else None
         return Trajectory(plate=window.plate, points=points, next_cursor=cursor).model_dump(
             mode="json"
         )
+
+    @rpc
+    def plate_summary(self, query: dict[str, Any]) -> dict[str, Any]:
+        """First and last seen, and the places a plate is seen most by local hour of day."""
+        request = parse(SummaryQuery, query)
+        zone = self.settings.local_time_zone
+        with self.db.transaction() as session:
+            window = self._window(
+                session, request.plate, request.since, request.until, request.authorisation_id
+            )
+            totals, places = store.plate_summary(
+                session, window.plate, window.since, window.until, zone, request.places_per_hour
+            )
+            self._record_served(
+                session,
+                "data.plate_summary",
+                window,
+                {
+                    "rows": int(totals[2]),
+                    "authorisation_id": _text_or_none(request.authorisation_id),
+                },
+            )
+        by_hour: dict[int, list[PlaceCount]] = {}
+        for hour, device_id, count in places:
+            by_hour.setdefault(int(hour), []).append(
+                PlaceCount(device_id=device_id, sightings=count)
+            )
+        return PlateSummary(
+            plate=window.plate,
+            first_seen=totals[0],
+            last_seen=totals[1],
+            sightings=int(totals[2]),
+            time_zone=zone,
+            by_hour=[HourPlaces(hour=h, places=p) for h, p in sorted(by_hour.items())],
+        ).model_dump(mode="json")
+
+
+def _text_or_none(value: object) -> str | None:
+    return None if value is None else str(value)
 
 
 SERVICE = DataService

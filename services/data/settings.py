@@ -15,5 +15,7 @@ class Settings(ChassisSettings):
     lookback_max_window_days: float = Field(default=31, gt=0, le=366)
     #: sightings older than this are served only with a supervisor's authorisation
     sightings_authorisation_age_days: float = Field(default=90, gt=0)
+    #: the city's time zone: hours of the day in summaries are local hours
+    local_time_zone: str = "Asia/Shanghai"
     #: the longest an authorisation may stay valid
     authorisation_max_validity_days: float = Field(default=30, gt=0, le=366)

@@ -153,3 +153,39 @@ def authorisation(session: Session, authorisation_id: Any) -> Any:
     return session.execute(
         select(authorisations).where(authorisations.c.authorisation_id == authorisation_id)
     ).first()
+
+
+def plate_summary(
+    session: Session, plate: str, since: datetime, until: datetime, time_zone: str, per_hour: int
+) -> tuple[Any, list[Any]]:
+    """(first seen, last seen, count) and the top places per local hour of day."""
+    in_window = (
+        sightings.c.plate == plate,
+        sightings.c.seen_at >= since,
+        sightings.c.seen_at < until,
+    )
+    totals = session.execute(
+        select(func.min(sightings.c.seen_at), func.max(sightings.c.seen_at), func.count()).where(
+            *in_window
+        )
+    ).one()
+    hour = func.extract("hour", func.timezone(time_zone, sightings.c.seen_at)).label("hour")
+    counted = (
+        select(
+            hour,
+            sightings.c.device_id,
+            func.count().label("n"),
+            func.row_number()
+            .over(partition_by=hour, order_by=(func.count().desc(), sightings.c.device_id))
+            .label("rank"),
+        )
+        .where(*in_window)
+        .group_by(hour, sightings.c.device_id)
+        .subquery()
+    )
+    places = session.execute(
+        select(counted.c.hour, counted.c.device_id, counted.c.n)
+        .where(counted.c.rank <= per_hour)
+        .order_by(counted.c.hour, counted.c.rank)
+    ).all()
+    return totals, list(places)
