@@ -147,6 +147,10 @@ def query(session: Session, settings: Settings, q: LedgerQuery) -> LedgerPage:
     return LedgerPage(items=items, next_cursor=cursor)
 
 
+def _broken(size: int, index: int | None, problem: str) -> VerifyReport:
+    return VerifyReport(ok=False, size=size, root=None, first_broken_index=index, problem=problem)
+
+
 def verify(session: Session) -> VerifyReport:
     """Recompute every leaf from the entry's columns and every recorded tree head's root.
 
@@ -158,43 +162,27 @@ def verify(session: Session) -> VerifyReport:
     head_at = 0
     for row in store.ledger_entry_rows(session):
         if row.leaf_index != len(leaves):
-            return VerifyReport(
-                ok=False,
-                size=len(leaves),
-                root=None,
-                first_broken_index=len(leaves),
-                problem="entry missing from the ledger",
-            )
+            return _broken(len(leaves), len(leaves), "entry missing from the ledger")
         canonical = _canonical(row._mapping)
         recomputed = entry_leaf(canonical)
         # actor_id is the actor's id copied into a column for queries: it must agree too
         consistent = canonical == bytes(row.entry) and row.actor_id == row.actor.get("id")
         if recomputed != bytes(row.leaf_hash) or not consistent:
-            return VerifyReport(
-                ok=False,
-                size=len(leaves),
-                root=None,
-                first_broken_index=row.leaf_index,
-                problem="entry does not match its leaf hash",
-            )
+            return _broken(len(leaves), row.leaf_index, "entry does not match its leaf hash")
         leaves.append(recomputed)
         while head_at < len(heads) and heads[head_at].size == len(leaves):
             if tree_root(leaves) != bytes(heads[head_at].root):
-                return VerifyReport(
-                    ok=False,
-                    size=len(leaves),
-                    root=None,
-                    first_broken_index=None,
-                    problem=f"tree head of size {heads[head_at].size} does not match the leaves",
+                return _broken(
+                    len(leaves),
+                    None,
+                    f"tree head of size {heads[head_at].size} does not match the leaves",
                 )
             head_at += 1
     if head_at < len(heads):
-        return VerifyReport(
-            ok=False,
-            size=len(leaves),
-            root=None,
-            first_broken_index=len(leaves),
-            problem=f"entries missing: a tree head of size {heads[head_at].size} was recorded",
+        return _broken(
+            len(leaves),
+            len(leaves),
+            f"entries missing: a tree head of size {heads[head_at].size} was recorded",
         )
     root = tree_root(leaves)
     return VerifyReport(ok=True, size=len(leaves), root=root.hex())
