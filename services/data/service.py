@@ -50,7 +50,9 @@ def _read_refusal(exc: Exception) -> PlatformError:
 class DataService(PlatformService):
     name = "data"
     settings_class = Settings
-    retention_classes = (DataClass("sightings", store.sightings, "seen_at", "sighting_id"),)
+    retention_classes = (
+        DataClass("sightings", store.sightings, "seen_at", "sighting_id", partitioned=True),
+    )
 
     @on_events(SIGHTING_RECORDED, batch_size=20, max_wait_ms=20)
     def store_sightings(self, events: list[EventEnvelope]) -> None:

@@ -9,7 +9,7 @@ from typing import Any
 
 import orjson
 from nameko.standalone.rpc import ClusterRpcClient
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine, select, text
 
 from chassis.tables import outbox
 from services.data.service import DataService
@@ -46,8 +46,21 @@ def test_retention_deletes_exactly_the_expired_rows_and_records_a_receipt(
 
     with data_db.connect() as conn:
         left = set(conn.execute(select(sightings.c.sighting_id)).scalars())
+        partitions = set(
+            conn.execute(
+                text(
+                    "SELECT c.relname FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid "
+                    "WHERE i.inhparent = to_regclass('sightings')"
+                )
+            ).scalars()
+        )
         envelopes = [orjson.loads(e) for e in conn.execute(select(outbox.c.envelope)).scalars()]
     assert left == {s["sighting_id"] for s in kept}
+    # wholly expired days were dropped as partitions; the partly expired one only lost rows
+    for gone in expired[:2]:
+        assert f"sightings_p{gone['seen_at']:%Y%m%d}" not in partitions
+    for staying in kept:
+        assert f"sightings_p{staying['seen_at']:%Y%m%d}" in partitions
     assert receipt["rows"] == 3 and again["rows"] == 0
     assert receipt["data_class"] == "sightings"
     expected = (
