@@ -43,3 +43,14 @@ def test_domain_code_imports_no_framework_database_or_network(service: str) -> N
                 names = [node.module]
             for name in names:
                 assert name.split(".")[0] not in FORBIDDEN_IN_DOMAIN, (path, name)
+
+
+@pytest.mark.parametrize("service", SERVICES)
+def test_every_data_class_has_a_retention_period_and_real_columns(service: str) -> None:
+    """No class of data is kept forever by omission."""
+    cls = service_class(service)
+    periods = cls.settings_class().retention_days
+    for data_class in cls.retention_classes:
+        assert data_class.name in periods, (service, data_class.name)
+        assert periods[data_class.name] > 0
+        assert data_class.timestamp_column is not None and data_class.key_column is not None

@@ -9,6 +9,7 @@ from typing import Any
 from eventlet import tpool
 
 from chassis.entrypoints import on_events, rpc, timer
+from chassis.retention import DataClass
 from chassis.service import PlatformService
 from chassis.validation import parse
 from contracts.audit import AUDIT_EVENT_PATTERN, SPANS_EVENT_PATTERN, LedgerQuery
@@ -22,7 +23,7 @@ from contracts.identity import (
     UnitCreate,
 )
 from contracts.values import PageRequest
-from services.management import identity_app, ledger_app
+from services.management import identity_app, ledger_app, store
 from services.management.domain.identity import Passwords
 from services.management.settings import Settings
 
@@ -46,6 +47,11 @@ def verify_secret(stored_hash: str | None, secret: str) -> bool:
 class ManagementService(PlatformService):
     name = "management"
     settings_class = Settings
+    retention_classes = (
+        # the personal details behind ledger entries; the entries and their hashes stay
+        DataClass("ledger_details", store.ledger_details, "created_at", "digest"),
+        DataClass("spans", store.spans, "start_time", "span_id"),
+    )
     untraced_entrypoints = (
         *PlatformService.untraced_entrypoints,
         "record_spans",  # its spans would be exported, stored, traced, exported, ...

@@ -7,6 +7,7 @@ from datetime import datetime
 from typing import Any
 
 from chassis.entrypoints import on_event, rpc
+from chassis.retention import DataClass
 from chassis.service import PlatformService
 from chassis.validation import parse
 from contracts.envelope import EventEnvelope
@@ -40,6 +41,11 @@ def _cursor(raw: str | None) -> tuple[datetime, uuid.UUID] | None:
 class WarningService(PlatformService):
     name = "warning"
     settings_class = Settings
+    retention_classes = (
+        DataClass("alerts", store.alerts, "raised_at", "alert_id"),
+        # an entry is kept past its expiry only as long as its period says
+        DataClass("hotlist_entries", store.hotlist_entries, "expires_at", "entry_id"),
+    )
 
     @rpc
     def add_hotlist_entry(self, entry: dict[str, Any], idempotency_key: str) -> dict[str, Any]:

@@ -121,3 +121,21 @@ def test_the_ledger_refuses_updates_and_deletes(
     ):
         with pytest.raises(DBAPIError, match="append-only"), management_db.begin() as conn:
             conn.execute(text(statement))
+
+
+def test_retention_deletes_personal_details_and_the_ledger_still_verifies(
+    call: Any, platform_config: dict[str, Any], management_db: Engine
+) -> None:
+    proxy = call()
+    publish_envelopes(platform_config["AMQP_URI"], audit_event(1, subject="粤T12345"))
+    eventually(lambda: ledger_size(proxy) == 1)
+    with management_db.begin() as conn:  # the details were recorded four years ago
+        conn.execute(text("UPDATE ledger_details SET created_at = now() - interval '4 years'"))
+
+    receipts = {r["data_class"]: r for r in proxy.apply_retention_now()}
+
+    assert receipts["ledger_details"]["rows"] == 1
+    (entry,) = proxy.query_ledger({"trace_id": TRACE})["items"]
+    assert entry["subject"] is None  # the personal detail is gone
+    assert proxy.query_ledger({"subject": "粤T12345"})["items"] == [entry]  # still findable
+    assert proxy.verify_ledger()["ok"] is True  # and the log unbroken
