@@ -11,6 +11,7 @@ data service (batch consumer, inbox, partitions, COPY), committed.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import io
 import time
 import uuid
@@ -96,6 +97,9 @@ def main() -> None:
     )
     parser.add_argument("--rows", type=int, default=200_000)
     parser.add_argument("--batch", type=int, default=2_000)
+    parser.add_argument(
+        "--writers", type=int, nargs="+", default=[1, 2], help="data service processes to try"
+    )
     args = parser.parse_args()
     batches = make_events(args.rows, args.batch)
     envelopes = [
@@ -110,38 +114,52 @@ def main() -> None:
     ]
     # encoded before the clock starts: encoding is the producer's work, not the pipeline's
     messages = [(e.type, str(e.event_id), encode_envelope(e)) for e in envelopes]
-    service_prefix, floor_prefix = new_schema_prefix(), new_schema_prefix()
+    floor_prefix = new_schema_prefix()
     try:
-        for prefix in (service_prefix, floor_prefix):
-            migrations.upgrade(settings_of("data").model_copy(update={"schema_prefix": prefix}))
+        migrations.upgrade(settings_of("data").model_copy(update={"schema_prefix": floor_prefix}))
         floor_s = copy_floor(f"{floor_prefix}data", batches)
-        with isolated_vhost("sp-bench") as vhost:
-            amqp_uri = amqp_uri_for(vhost)
-            with ServiceProcess(
-                "data",
-                amqp_uri,
-                service_prefix,
-                SP_LOG_LEVEL="WARNING",
-                SP_TRACE_STORE_ENABLED="false",
-            ) as data:
-                data.wait_ready()
-                started = time.perf_counter()
-                publish_encoded(amqp_uri, messages)
-                while count(f"{service_prefix}data") < args.rows:
-                    if time.perf_counter() - started > 600:
-                        raise SystemExit("ingestion did not finish within 10 minutes")
-                    time.sleep(0.05)
-                service_s = time.perf_counter() - started
     finally:
-        drop_schemas(service_prefix)
         drop_schemas(floor_prefix)
-    floor_rate, service_rate = args.rows / floor_s, args.rows / service_s
+    results = [(writers, ingest(messages, args.rows, writers)) for writers in args.writers]
+    floor_rate = args.rows / floor_s
     print(f"\n{args.rows:,} sightings in events of {args.batch:,}, partitioned by day\n")
-    print(f"{'floor: raw COPY of the same rows':<52} {floor_rate:10,.0f} rows/s       floor")
-    print(
-        f"{'events → data service → committed rows':<52} {service_rate:10,.0f} rows/s  "
-        f"{service_rate / floor_rate:5.2f}x"
-    )
+    print(f"{'floor: raw COPY of the same rows':<58} {floor_rate:10,.0f} rows/s       floor")
+    for writers, seconds in results:
+        label = f"events → data service ({writers} process{'es' if writers > 1 else ''}) → rows"
+        rate = args.rows / seconds
+        print(f"{label:<58} {rate:10,.0f} rows/s  {rate / floor_rate:5.2f}x")
+
+
+def ingest(messages: list[tuple[str, str, bytes]], rows: int, writers: int) -> float:
+    """Seconds from the first publish until every row is committed, with `writers` processes."""
+    prefix = new_schema_prefix()
+    try:
+        migrations.upgrade(settings_of("data").model_copy(update={"schema_prefix": prefix}))
+        with isolated_vhost("sp-bench") as vhost, contextlib.ExitStack() as stack:
+            amqp_uri = amqp_uri_for(vhost)
+            processes = [
+                stack.enter_context(
+                    ServiceProcess(
+                        "data",
+                        amqp_uri,
+                        prefix,
+                        SP_LOG_LEVEL="WARNING",
+                        SP_TRACE_STORE_ENABLED="false",
+                    )
+                )
+                for _ in range(writers)
+            ]
+            for process in processes:
+                process.wait_ready()
+            started = time.perf_counter()
+            publish_encoded(amqp_uri, messages)
+            while count(f"{prefix}data") < rows:
+                if time.perf_counter() - started > 600:
+                    raise SystemExit("ingestion did not finish within 10 minutes")
+                time.sleep(0.05)
+            return time.perf_counter() - started
+    finally:
+        drop_schemas(prefix)
 
 
 if __name__ == "__main__":
