@@ -59,3 +59,42 @@ class Authorisation(AuthorisationCreate):
     authorisation_id: uuid.UUID
     issued_by: str
     issued_at: datetime
+
+
+class SweepAuthorisationCreate(BaseModel):
+    """Lets an investigator ask who passed given checkpoints, for one case, until it expires.
+
+    Plates the authorisation names as targets come back in clear; every other plate comes back
+    as a pseudonym that is stable within the case and means nothing outside it.
+    """
+
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {
+                    "case_id": "case-2026-0042",
+                    "devices": ["cp-futian-01", "cp-futian-02"],
+                    "since": "2026-11-28T00:00:00+08:00",
+                    "until": "2026-11-29T00:00:00+08:00",
+                    "targets": ["粤T12345"],
+                    "expires_at": "2026-12-06T00:00:00+08:00",
+                    "reason": "vehicles at both ends of the Huanggang robbery route",
+                }
+            ]
+        },
+    )
+
+    case_id: str = Field(min_length=1, max_length=64)
+    devices: list[str] = Field(min_length=1, max_length=20)
+    since: datetime
+    until: datetime
+    targets: list[Plate] = Field(default_factory=list, max_length=50)
+    expires_at: datetime
+    reason: str = Field(min_length=10, max_length=1000)
+
+
+class SweepAuthorisation(SweepAuthorisationCreate):
+    authorisation_id: uuid.UUID
+    issued_by: str
+    issued_at: datetime

@@ -226,3 +226,55 @@ class SummaryQuery(BaseModel):
     until: datetime
     places_per_hour: int = Field(default=3, ge=1, le=10)
     authorisation_id: uuid.UUID | None = None
+
+
+class CollisionCondition(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    device_id: str = Field(min_length=1, max_length=64)
+    since: datetime
+    until: datetime
+
+
+class CollisionQuery(BaseModel):
+    """Plates that passed every one of the checkpoints, each within its window."""
+
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {
+                    "authorisation_id": "3f9e…",
+                    "conditions": [
+                        {
+                            "device_id": "cp-futian-01",
+                            "since": "2026-11-28T08:00:00+08:00",
+                            "until": "2026-11-28T09:00:00+08:00",
+                        },
+                        {
+                            "device_id": "cp-futian-02",
+                            "since": "2026-11-28T09:00:00+08:00",
+                            "until": "2026-11-28T10:00:00+08:00",
+                        },
+                    ],
+                }
+            ]
+        },
+    )
+
+    authorisation_id: uuid.UUID
+    conditions: list[CollisionCondition] = Field(min_length=2, max_length=5)
+
+
+class CollisionResult(BaseModel):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [{"plates": ["粤T12345"], "pseudonyms": ["P-4be1c0a9d2f3"], "count": 2}]
+        }
+    )
+
+    #: targets named by the authorisation, in clear
+    plates: list[str]
+    #: every other plate, as a pseudonym stable within the case
+    pseudonyms: list[str]
+    count: int

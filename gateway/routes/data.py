@@ -9,9 +9,14 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Path, Query, Request
 
 from contracts.audit import LedgerQuery
-from contracts.authorisations import Authorisation, AuthorisationCreate
+from contracts.authorisations import (
+    Authorisation,
+    AuthorisationCreate,
+    SweepAuthorisation,
+    SweepAuthorisationCreate,
+)
 from contracts.retention import RETENTION_OPERATION, RetentionReceipt, RetentionReceipts
-from contracts.sightings import PlateSummary, Trajectory
+from contracts.sightings import CollisionQuery, CollisionResult, PlateSummary, Trajectory
 from contracts.values import MAX_PAGE_SIZE
 from gateway.platform import platform_of
 from gateway.problems import errors
@@ -99,6 +104,40 @@ async def issue_authorisation(
         "issue_authorisation",
         authorisation.model_dump(mode="json"),
         context=ctx.rpc_context,
+    )
+
+
+@router.post(
+    "/sweep-authorisations",
+    operation_id="data.issue_sweep_authorisation",
+    status_code=201,
+    response_model=SweepAuthorisation,
+    responses=errors(),
+    summary="A supervisor authorises one case to ask who passed given checkpoints, until it "
+    "expires (needs X-Purpose and X-Case-Id)",
+)
+async def issue_sweep_authorisation(
+    request: Request, ctx: Authorized, authorisation: SweepAuthorisationCreate
+) -> Any:
+    return await platform_of(request).rpc.call(
+        "data",
+        "issue_sweep_authorisation",
+        authorisation.model_dump(mode="json"),
+        context=ctx.rpc_context,
+    )
+
+
+@router.post(
+    "/sweeps/collision",
+    operation_id="data.checkpoint_collision",
+    response_model=CollisionResult,
+    responses=errors(),
+    summary="Plates that passed every checkpoint within its window (a sweep: needs a case, a "
+    "sweep authorisation, windows of at most 24 h; plates not named come back as pseudonyms)",
+)
+async def checkpoint_collision(request: Request, ctx: Authorized, query: CollisionQuery) -> Any:
+    return await platform_of(request).rpc.call(
+        "data", "checkpoint_collision", query.model_dump(mode="json"), context=ctx.rpc_context
     )
 
 

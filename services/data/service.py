@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -11,11 +12,18 @@ from chassis.retention import DataClass
 from chassis.service import PlatformService
 from chassis.validation import parse
 from contracts.audit import AuditRecord, Outcome, audit_event_type
-from contracts.authorisations import Authorisation, AuthorisationCreate
+from contracts.authorisations import (
+    Authorisation,
+    AuthorisationCreate,
+    SweepAuthorisation,
+    SweepAuthorisationCreate,
+)
 from contracts.envelope import EventEnvelope
 from contracts.errors import Forbidden, PlatformError, PurposeRequired, ValidationFailed
 from contracts.sightings import (
     SIGHTING_RECORDED,
+    CollisionQuery,
+    CollisionResult,
     HourPlaces,
     PlaceCount,
     PlateSummary,
@@ -38,6 +46,7 @@ from services.data.domain.lookback import (
     parse_cursor,
 )
 from services.data.domain.sightings import rows_of
+from services.data.domain.sweeps import Condition, SweepGrant, check_collision, present
 from services.data.settings import Settings
 
 
@@ -67,40 +76,126 @@ class DataService(PlatformService):
             authorisation_age=timedelta(days=self.settings.sightings_authorisation_age_days),
         )
 
-    @rpc
-    def issue_authorisation(self, request: dict[str, Any]) -> dict[str, Any]:
-        """A supervisor lets old sightings of one plate be read for one case, until it expires."""
-        grant = parse(AuthorisationCreate, request)
+    def _issue(
+        self,
+        grant: AuthorisationCreate | SweepAuthorisationCreate,
+        add: Callable[[Any, dict[str, Any]], dict[str, Any]],
+        issued_model: type[Authorisation] | type[SweepAuthorisation],
+        operation: str,
+        subject: str,
+    ) -> dict[str, Any]:
+        """A supervisor's authorisation, bounded in validity, recorded in the ledger."""
         actor = self.actor
         if "supervisor" not in actor.roles or actor.accountable_officer is None:
             raise Forbidden("only a supervisor issues authorisations")
-        now = datetime.now(UTC)
         max_validity = timedelta(days=self.settings.authorisation_max_validity_days)
         try:
-            check_grant_request(grant.since, grant.until, grant.expires_at, now, max_validity)
+            check_grant_request(
+                grant.since, grant.until, grant.expires_at, datetime.now(UTC), max_validity
+            )
         except LookbackRefused as exc:
             raise ValidationFailed(str(exc)) from None
         with self.db.transaction() as session:
-            row = store.add_authorisation(
-                session,
-                {
-                    **grant.model_dump(),
-                    "authorisation_id": uuid.uuid4(),
-                    "issued_by": actor.accountable_officer,
-                },
-            )
-            issued = Authorisation.model_validate(row)
+            values = {
+                **grant.model_dump(),
+                "authorisation_id": uuid.uuid4(),
+                "issued_by": actor.accountable_officer,
+            }
+            issued = issued_model.model_validate(add(session, values))
             self.events.stage(
                 session,
                 audit_event_type(self.name),
                 AuditRecord(
-                    operation="data.issue_authorisation",
+                    operation=operation,
                     outcome=Outcome.PERFORMED,
-                    subject=f"plate={issued.plate}",
+                    subject=subject,
                     details=issued.model_dump(mode="json"),
                 ),
             )
         return issued.model_dump(mode="json")
+
+    @rpc
+    def issue_authorisation(self, request: dict[str, Any]) -> dict[str, Any]:
+        """A supervisor lets old sightings of one plate be read for one case, until it expires."""
+        grant = parse(AuthorisationCreate, request)
+        return self._issue(
+            grant,
+            store.add_authorisation,
+            Authorisation,
+            "data.issue_authorisation",
+            f"plate={grant.plate}",
+        )
+
+    @rpc
+    def issue_sweep_authorisation(self, request: dict[str, Any]) -> dict[str, Any]:
+        """A supervisor lets one case ask who passed given checkpoints, until it expires."""
+        grant = parse(SweepAuthorisationCreate, request)
+        return self._issue(
+            grant,
+            store.add_sweep_authorisation,
+            SweepAuthorisation,
+            "data.issue_sweep_authorisation",
+            f"case={grant.case_id}",
+        )
+
+    @rpc
+    def checkpoint_collision(self, query: dict[str, Any]) -> dict[str, Any]:
+        """Plates that passed every checkpoint within its window: a who-was-there sweep, so it
+        needs a case, a supervisor's sweep authorisation and short windows, and returns plates
+        the authorisation does not name only as case-scoped pseudonyms."""
+        request = parse(CollisionQuery, query)
+        actor = self.actor
+        if actor.purpose is None or actor.case_id is None:
+            raise PurposeRequired("a sweep is served only within a case (X-Purpose, X-Case-Id)")
+        with self.db.transaction() as session:
+            found = store.sweep_authorisation(session, request.authorisation_id)
+            grant = None
+            if found is not None:
+                grant = SweepGrant(
+                    found.case_id,
+                    frozenset(found.devices),
+                    found.since,
+                    found.until,
+                    frozenset(found.targets),
+                    found.expires_at,
+                )
+            try:
+                conditions = check_collision(
+                    (Condition(c.device_id, c.since, c.until) for c in request.conditions),
+                    grant,
+                    actor.case_id,
+                    datetime.now(UTC),
+                    timedelta(hours=self.settings.sweep_max_window_hours),
+                )
+            except (LookbackRefused, NeedsAuthorisation) as exc:
+                raise _read_refusal(exc) from None
+            assert grant is not None
+            plates = store.collision(session, [(c.device_id, c.since, c.until) for c in conditions])
+            key = self.settings.pseudonym_key.get_secret_value().encode()
+            clear, masked = present(plates, grant, key)
+            self.events.stage(
+                session,
+                audit_event_type(self.name),
+                AuditRecord(
+                    operation="data.checkpoint_collision",
+                    outcome=Outcome.SERVED,
+                    subject=f"case={grant.case_id}",
+                    details={
+                        "authorisation_id": str(request.authorisation_id),
+                        "conditions": [
+                            {
+                                "device_id": c.device_id,
+                                "since": c.since.isoformat(),
+                                "until": c.until.isoformat(),
+                            }
+                            for c in conditions
+                        ],
+                        "plates_in_clear": clear,
+                        "pseudonymised": len(masked),
+                    },
+                ),
+            )
+        return CollisionResult(plates=clear, pseudonyms=masked, count=len(plates)).model_dump()
 
     def _window(
         self,

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from pydantic import Field
+from pydantic import Field, SecretStr
 
 from chassis.settings import ChassisSettings
 
@@ -17,5 +17,9 @@ class Settings(ChassisSettings):
     sightings_authorisation_age_days: float = Field(default=90, gt=0)
     #: the city's time zone: hours of the day in summaries are local hours
     local_time_zone: str = "Asia/Shanghai"
+    #: the widest window of one sweep condition (a checkpoint's pass window)
+    sweep_max_window_hours: float = Field(default=24, gt=0, le=24 * 7)
+    #: keys the case-scoped pseudonyms of plates a sweep returns without naming them
+    pseudonym_key: SecretStr = SecretStr("dev-only-pseudonym-key")
     #: the longest an authorisation may stay valid
     authorisation_max_validity_days: float = Field(default=30, gt=0, le=366)

@@ -19,11 +19,12 @@ from sqlalchemy import (
     String,
     Table,
     func,
+    intersect,
     select,
     text,
     tuple_,
 )
-from sqlalchemy.dialects.postgresql import UUID, insert
+from sqlalchemy.dialects.postgresql import ARRAY, UUID, insert
 from sqlalchemy.orm import Session
 
 from chassis.green import driver_blocking
@@ -59,6 +60,21 @@ authorisations = Table(
     Column("plate", String(16), nullable=False),
     Column("since", DateTime(timezone=True), nullable=False),
     Column("until", DateTime(timezone=True), nullable=False),
+    Column("expires_at", DateTime(timezone=True), nullable=False),
+    Column("reason", String(1000), nullable=False),
+    Column("issued_by", String(64), nullable=False),
+    Column("issued_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+)
+
+sweep_authorisations = Table(
+    "sweep_authorisations",
+    metadata,
+    Column("authorisation_id", UUID(as_uuid=True), primary_key=True),
+    Column("case_id", String(64), nullable=False),
+    Column("devices", ARRAY(String(64)), nullable=False),
+    Column("since", DateTime(timezone=True), nullable=False),
+    Column("until", DateTime(timezone=True), nullable=False),
+    Column("targets", ARRAY(String(16)), nullable=False),
     Column("expires_at", DateTime(timezone=True), nullable=False),
     Column("reason", String(1000), nullable=False),
     Column("issued_by", String(64), nullable=False),
@@ -189,3 +205,35 @@ def plate_summary(
         .order_by(counted.c.hour, counted.c.rank)
     ).all()
     return totals, list(places)
+
+
+def add_sweep_authorisation(session: Session, values: dict[str, Any]) -> dict[str, Any]:
+    row = (
+        session.execute(
+            insert(sweep_authorisations).values(**values).returning(*sweep_authorisations.c)
+        )
+        .mappings()
+        .one()
+    )
+    return dict(row)
+
+
+def sweep_authorisation(session: Session, authorisation_id: Any) -> Any:
+    return session.execute(
+        select(sweep_authorisations).where(
+            sweep_authorisations.c.authorisation_id == authorisation_id
+        )
+    ).first()
+
+
+def collision(session: Session, conditions: list[tuple[str, datetime, datetime]]) -> list[str]:
+    """Plates seen at every (device, since, until) condition."""
+    passes = [
+        select(sightings.c.plate).where(
+            sightings.c.device_id == device,
+            sightings.c.seen_at >= since,
+            sightings.c.seen_at < until,
+        )
+        for device, since, until in conditions
+    ]
+    return list(session.execute(intersect(*passes)).scalars())

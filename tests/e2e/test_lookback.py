@@ -127,3 +127,66 @@ def plant_old_sighting(platform: Any, plate: str, seen_at: datetime) -> None:
             )
     finally:
         engine.dispose()
+
+
+async def test_a_checkpoint_collision_through_the_gateway(gateway: Gateway) -> None:
+    officer = await drive.login(gateway.client, "li.wei")
+    start = datetime.now(UTC) - timedelta(minutes=30)
+    for device, minutes in (("cp-futian-01", 0), ("cp-futian-02", 10)):
+        await drive.post_sighting(
+            gateway.client,
+            officer,
+            plate="粤E24680",
+            device_id=device,
+            seen_at=start + timedelta(minutes=minutes),
+        )
+    case = {"X-Purpose": "criminal_investigation", "X-Case-Id": "case-demo-0042"}
+    supervisor = await drive.login(gateway.client, "zhang.min")
+    issued = await gateway.client.post(
+        "/api/v1/data/sweep-authorisations",
+        json={
+            "case_id": "case-demo-0042",
+            "devices": ["cp-futian-01", "cp-futian-02"],
+            "since": (start - timedelta(hours=1)).isoformat(),
+            "until": (start + timedelta(hours=1)).isoformat(),
+            "targets": [],
+            "expires_at": (datetime.now(UTC) + timedelta(days=1)).isoformat(),
+            "reason": "vehicles on both checkpoints of the route",
+        },
+        headers=drive.headers(supervisor, **case),
+    )
+    assert issued.status_code == 201, issued.text
+    query = {
+        "authorisation_id": issued.json()["authorisation_id"],
+        "conditions": [
+            {
+                "device_id": "cp-futian-01",
+                "since": (start - timedelta(minutes=5)).isoformat(),
+                "until": (start + timedelta(minutes=5)).isoformat(),
+            },
+            {
+                "device_id": "cp-futian-02",
+                "since": (start + timedelta(minutes=5)).isoformat(),
+                "until": (start + timedelta(minutes=15)).isoformat(),
+            },
+        ],
+    }
+    not_an_investigator = await gateway.client.post(
+        "/api/v1/data/sweeps/collision", json=query, headers=drive.headers(officer, **case)
+    )
+    assert not_an_investigator.status_code == 403
+    investigator = await drive.login(gateway.client, "zhang.min")  # supervisors may sweep too
+
+    async def found() -> dict | None:
+        response = await gateway.client.post(
+            "/api/v1/data/sweeps/collision",
+            json=query,
+            headers=drive.headers(investigator, **case),
+        )
+        assert response.status_code == 200, response.text
+        body = response.json()
+        return body if body["count"] >= 1 else None
+
+    result = await drive.until(found, "the plate on both checkpoints")
+    assert result["plates"] == []  # not a named target: only a pseudonym
+    assert result["pseudonyms"] and "粤E24680" not in str(result)

@@ -23,7 +23,12 @@ def data_db(schema_prefix: str, migrated_services: Callable[..., None]) -> Itera
         DATABASE_URL, connect_args={"options": f"-csearch_path={schema_prefix}data"}
     )
     with engine.begin() as conn:
-        conn.execute(text("TRUNCATE sightings, authorisations, outbox, inbox, idempotency"))
+        conn.execute(
+            text(
+                "TRUNCATE sightings, authorisations, sweep_authorisations, outbox, inbox, "
+                "idempotency"
+            )
+        )
     store.forget_partitions()
     yield engine
     engine.dispose()
