@@ -7,6 +7,7 @@ from datetime import datetime
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from contracts.sightings import Area
 from contracts.values import Plate
 
 
@@ -86,7 +87,10 @@ class SweepAuthorisationCreate(BaseModel):
     )
 
     case_id: str = Field(min_length=1, max_length=64)
-    devices: list[str] = Field(min_length=1, max_length=20)
+    #: checkpoints a collision may ask about
+    devices: list[str] = Field(default_factory=list, max_length=20)
+    #: the area an area sweep may ask about
+    area: Area | None = None
     since: datetime
     until: datetime
     targets: list[Plate] = Field(default_factory=list, max_length=50)

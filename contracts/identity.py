@@ -27,6 +27,7 @@ ROLES: frozenset[str] = frozenset(
         "investigator",  # cases within the unit
         "dispatcher",
         "analyst",
+        "commander",  # senior: may override the sensitive-places register, with a reason
     }
 )
 CITY_WIDE_ROLES: frozenset[str] = frozenset({"admin", "auditor", "operator"})

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
+from enum import StrEnum
 from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from contracts.values import GeoPoint
 
@@ -266,7 +267,49 @@ class CollisionQuery(BaseModel):
     conditions: list[CollisionCondition] = Field(min_length=2, max_length=5)
 
 
-class CollisionResult(BaseModel):
+class Area(BaseModel):
+    """A circle (center and radius) or a simple polygon (at least three corners)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    center: GeoPoint | None = None
+    radius_m: float | None = Field(default=None, gt=0)
+    polygon: list[GeoPoint] | None = Field(default=None, min_length=3, max_length=100)
+
+    @model_validator(mode="after")
+    def _one_shape(self) -> Area:
+        circle = self.center is not None and self.radius_m is not None
+        if circle == (self.polygon is not None) or (self.center is None) != (self.radius_m is None):
+            raise ValueError("an area is either a center with a radius_m, or a polygon")
+        return self
+
+
+class AreaQuery(BaseModel):
+    """Who was in an area in a time window: a sweep."""
+
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {
+                    "authorisation_id": "3f9e…",
+                    "area": {"center": {"lat": 22.5405, "lon": 114.0553}, "radius_m": 500},
+                    "since": "2026-11-28T08:00:00+08:00",
+                    "until": "2026-11-28T12:00:00+08:00",
+                }
+            ]
+        },
+    )
+
+    authorisation_id: uuid.UUID
+    area: Area
+    since: datetime
+    until: datetime
+    #: a senior officer may ask about an area touching a sensitive place, saying why
+    override_reason: str | None = Field(default=None, min_length=10, max_length=1000)
+
+
+class SweepResult(BaseModel):
     model_config = ConfigDict(
         json_schema_extra={
             "examples": [{"plates": ["粤T12345"], "pseudonyms": ["P-4be1c0a9d2f3"], "count": 2}]
@@ -278,3 +321,35 @@ class CollisionResult(BaseModel):
     #: every other plate, as a pseudonym stable within the case
     pseudonyms: list[str]
     count: int
+
+
+class SensitivePlaceKind(StrEnum):
+    WORSHIP = "worship"
+    CLINIC = "clinic"
+    SCHOOL = "school"
+    LAW_OFFICE = "law_office"
+    NEWSROOM = "newsroom"
+    ASSEMBLY_SITE = "assembly_site"
+
+
+class SensitivePlace(BaseModel):
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {
+                    "place_id": "sp-0001",
+                    "kind": "school",
+                    "name": "Futian No. 2 Primary School",
+                    "center": {"lat": 22.5421, "lon": 114.0568},
+                    "radius_m": 150,
+                }
+            ]
+        },
+    )
+
+    place_id: str = Field(pattern=r"^[a-z0-9][a-z0-9._-]{0,63}$")
+    kind: SensitivePlaceKind
+    name: str = Field(min_length=1, max_length=200)
+    center: GeoPoint
+    radius_m: float = Field(gt=0, le=5000)

@@ -16,7 +16,14 @@ from contracts.authorisations import (
     SweepAuthorisationCreate,
 )
 from contracts.retention import RETENTION_OPERATION, RetentionReceipt, RetentionReceipts
-from contracts.sightings import CollisionQuery, CollisionResult, PlateSummary, Trajectory
+from contracts.sightings import (
+    AreaQuery,
+    CollisionQuery,
+    PlateSummary,
+    SensitivePlace,
+    SweepResult,
+    Trajectory,
+)
 from contracts.values import MAX_PAGE_SIZE
 from gateway.platform import platform_of
 from gateway.problems import errors
@@ -130,7 +137,7 @@ async def issue_sweep_authorisation(
 @router.post(
     "/sweeps/collision",
     operation_id="data.checkpoint_collision",
-    response_model=CollisionResult,
+    response_model=SweepResult,
     responses=errors(),
     summary="Plates that passed every checkpoint within its window (a sweep: needs a case, a "
     "sweep authorisation, windows of at most 24 h; plates not named come back as pseudonyms)",
@@ -138,6 +145,36 @@ async def issue_sweep_authorisation(
 async def checkpoint_collision(request: Request, ctx: Authorized, query: CollisionQuery) -> Any:
     return await platform_of(request).rpc.call(
         "data", "checkpoint_collision", query.model_dump(mode="json"), context=ctx.rpc_context
+    )
+
+
+@router.post(
+    "/sweeps/area",
+    operation_id="data.area_sweep",
+    response_model=SweepResult,
+    responses=errors(),
+    summary="Plates seen in an area in a window (a sweep: needs a case and a sweep "
+    "authorisation; at most a 2 km radius and 24 h; sensitive places refused unless a commander "
+    "overrides with a reason; plates not named come back as pseudonyms)",
+)
+async def area_sweep(request: Request, ctx: Authorized, query: AreaQuery) -> Any:
+    return await platform_of(request).rpc.call(
+        "data", "area_sweep", query.model_dump(mode="json"), context=ctx.rpc_context
+    )
+
+
+@router.post(
+    "/sensitive-places",
+    operation_id="data.register_sensitive_place",
+    status_code=201,
+    response_model=SensitivePlace,
+    responses=errors(409),
+    summary="Add a place sweeps must keep off (worship, clinic, school, law office, newsroom, "
+    "assembly site)",
+)
+async def register_sensitive_place(request: Request, ctx: Authorized, place: SensitivePlace) -> Any:
+    return await platform_of(request).rpc.call(
+        "data", "register_sensitive_place", place.model_dump(mode="json"), context=ctx.rpc_context
     )
 
 

@@ -7,6 +7,8 @@ from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from sqlalchemy.exc import IntegrityError
+
 from chassis.entrypoints import on_events, rpc
 from chassis.retention import DataClass
 from chassis.service import PlatformService
@@ -19,21 +21,39 @@ from contracts.authorisations import (
     SweepAuthorisationCreate,
 )
 from contracts.envelope import EventEnvelope
-from contracts.errors import Forbidden, PlatformError, PurposeRequired, ValidationFailed
+from contracts.errors import (
+    Conflict,
+    Forbidden,
+    PlatformError,
+    PurposeRequired,
+    ValidationFailed,
+)
 from contracts.sightings import (
     SIGHTING_RECORDED,
+    Area,
+    AreaQuery,
     CollisionQuery,
-    CollisionResult,
     HourPlaces,
     PlaceCount,
     PlateSummary,
+    SensitivePlace,
     SummaryQuery,
+    SweepResult,
     Trajectory,
     TrajectoryPoint,
     TrajectoryQuery,
 )
 from contracts.values import GeoPoint
 from services.data import store
+from services.data.domain.areas import (
+    Circle,
+    PlaceOnRegister,
+    area_shape,
+    contains,
+    covering_cells,
+    sensitive_places_touched,
+    within,
+)
 from services.data.domain.lookback import (
     Grant,
     LookbackRefused,
@@ -46,8 +66,36 @@ from services.data.domain.lookback import (
     parse_cursor,
 )
 from services.data.domain.sightings import rows_of
-from services.data.domain.sweeps import Condition, SweepGrant, check_collision, present
+from services.data.domain.sweeps import (
+    Condition,
+    SweepGrant,
+    check_collision,
+    check_grant_basics,
+    check_sweep_window,
+    present,
+)
 from services.data.settings import Settings
+
+
+def _sweep_grant(found: Any) -> SweepGrant:
+    return SweepGrant(
+        found.case_id,
+        frozenset(found.devices),
+        found.since,
+        found.until,
+        frozenset(found.targets),
+        found.expires_at,
+    )
+
+
+def _shape(area: Area, max_radius_m: float) -> tuple[Any, Any]:
+    circle = (
+        Circle(area.center.lat, area.center.lon, area.radius_m)
+        if area.center is not None and area.radius_m is not None
+        else None
+    )
+    corners = [(p.lat, p.lon) for p in area.polygon] if area.polygon else None
+    return area_shape(circle, corners, max_radius_m)
 
 
 def _read_refusal(exc: Exception) -> PlatformError:
@@ -149,16 +197,7 @@ class DataService(PlatformService):
             raise PurposeRequired("a sweep is served only within a case (X-Purpose, X-Case-Id)")
         with self.db.transaction() as session:
             found = store.sweep_authorisation(session, request.authorisation_id)
-            grant = None
-            if found is not None:
-                grant = SweepGrant(
-                    found.case_id,
-                    frozenset(found.devices),
-                    found.since,
-                    found.until,
-                    frozenset(found.targets),
-                    found.expires_at,
-                )
+            grant = _sweep_grant(found) if found is not None else None
             try:
                 conditions = check_collision(
                     (Condition(c.device_id, c.since, c.until) for c in request.conditions),
@@ -195,7 +234,98 @@ class DataService(PlatformService):
                     },
                 ),
             )
-        return CollisionResult(plates=clear, pseudonyms=masked, count=len(plates)).model_dump()
+        return SweepResult(plates=clear, pseudonyms=masked, count=len(plates)).model_dump()
+
+    @rpc
+    def register_sensitive_place(self, place: dict[str, Any]) -> dict[str, Any]:
+        """Add a place sweeps must not touch (worship, clinic, school, law office, newsroom,
+        assembly site)."""
+        request = parse(SensitivePlace, place)
+        if "admin" not in self.actor.roles:
+            raise Forbidden("only an administrator keeps the register of sensitive places")
+        values = {
+            "place_id": request.place_id,
+            "kind": str(request.kind),
+            "name": request.name,
+            "lat": request.center.lat,
+            "lon": request.center.lon,
+            "radius_m": request.radius_m,
+        }
+        try:
+            with self.db.transaction() as session:
+                store.add_sensitive_place(session, values)
+        except IntegrityError:
+            raise Conflict("a sensitive place with this id exists") from None
+        return request.model_dump(mode="json")
+
+    @rpc
+    def area_sweep(self, query: dict[str, Any]) -> dict[str, Any]:
+        """Plates seen in an area in a window: a sweep, so it needs a case, a supervisor's sweep
+        authorisation covering the area and window, a small area and a short window; it refuses
+        areas touching a sensitive place unless a commander overrides with a reason; plates the
+        authorisation does not name come back as case-scoped pseudonyms."""
+        request = parse(AreaQuery, query)
+        actor = self.actor
+        if actor.purpose is None or actor.case_id is None:
+            raise PurposeRequired("a sweep is served only within a case (X-Purpose, X-Case-Id)")
+        settings = self.settings
+        with self.db.transaction() as session:
+            found = store.sweep_authorisation(session, request.authorisation_id)
+            try:
+                grant = check_grant_basics(
+                    _sweep_grant(found) if found else None, actor.case_id, datetime.now(UTC)
+                )
+                since, until = check_sweep_window(
+                    request.since,
+                    request.until,
+                    grant,
+                    timedelta(hours=settings.sweep_max_window_hours),
+                )
+                _, asked = _shape(request.area, settings.sweep_max_radius_m)
+                if found.area is None:
+                    raise NeedsAuthorisation("the authorisation covers no area")
+                _, authorised = _shape(Area.model_validate(found.area), float("inf"))
+                if not within(asked, authorised):
+                    raise NeedsAuthorisation("the area reaches outside the authorised one")
+            except (LookbackRefused, NeedsAuthorisation) as exc:
+                raise _read_refusal(exc) from None
+            touched = sensitive_places_touched(
+                asked,
+                [
+                    PlaceOnRegister(p.place_id, p.kind, Circle(p.lat, p.lon, p.radius_m))
+                    for p in store.register_of_sensitive_places(session)
+                ],
+            )
+            if touched and ("commander" not in actor.roles or not request.override_reason):
+                kinds = ", ".join(sorted({p.kind for p in touched}))
+                raise Forbidden(
+                    f"the area touches a sensitive place ({kinds}); only a commander may "
+                    "override, with a reason"
+                )
+            rows = store.sightings_in_cells(session, covering_cells(asked), since, until)
+            plates = {plate for plate, lat, lon in rows if contains(asked, lat, lon)}
+            key = settings.pseudonym_key.get_secret_value().encode()
+            clear, masked = present(plates, grant, key)
+            self.events.stage(
+                session,
+                audit_event_type(self.name),
+                AuditRecord(
+                    operation="data.area_sweep",
+                    outcome=Outcome.SERVED,
+                    subject=f"case={grant.case_id}",
+                    details={
+                        "authorisation_id": str(request.authorisation_id),
+                        "area": request.area.model_dump(mode="json", exclude_none=True),
+                        "since": since.isoformat(),
+                        "until": until.isoformat(),
+                        "sensitive_places_overridden": [p.place_id for p in touched],
+                        "override_reason": request.override_reason if touched else None,
+                        "plates_in_clear": clear,
+                        "pseudonymised": len(masked),
+                    },
+                ),
+            )
+        return SweepResult(plates=clear, pseudonyms=masked, count=len(plates)).model_dump()
 
     def _window(
         self,

@@ -24,7 +24,7 @@ from sqlalchemy import (
     text,
     tuple_,
 )
-from sqlalchemy.dialects.postgresql import ARRAY, UUID, insert
+from sqlalchemy.dialects.postgresql import ARRAY, JSONB, UUID, insert
 from sqlalchemy.orm import Session
 
 from chassis.green import driver_blocking
@@ -75,10 +75,22 @@ sweep_authorisations = Table(
     Column("since", DateTime(timezone=True), nullable=False),
     Column("until", DateTime(timezone=True), nullable=False),
     Column("targets", ARRAY(String(16)), nullable=False),
+    Column("area", JSONB),
     Column("expires_at", DateTime(timezone=True), nullable=False),
     Column("reason", String(1000), nullable=False),
     Column("issued_by", String(64), nullable=False),
     Column("issued_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+)
+
+sensitive_places = Table(
+    "sensitive_places",
+    metadata,
+    Column("place_id", String(64), primary_key=True),
+    Column("kind", String(32), nullable=False),
+    Column("name", String(200), nullable=False),
+    Column("lat", Float, nullable=False),
+    Column("lon", Float, nullable=False),
+    Column("radius_m", Float, nullable=False),
 )
 
 #: days whose partition this process has seen exist (retention clears it when it drops one)
@@ -237,3 +249,26 @@ def collision(session: Session, conditions: list[tuple[str, datetime, datetime]]
         for device, since, until in conditions
     ]
     return list(session.execute(intersect(*passes)).scalars())
+
+
+def add_sensitive_place(session: Session, values: dict[str, Any]) -> None:
+    session.execute(insert(sensitive_places).values(**values))
+
+
+def register_of_sensitive_places(session: Session) -> list[Any]:
+    return list(session.execute(select(sensitive_places).order_by(sensitive_places.c.place_id)))
+
+
+def sightings_in_cells(
+    session: Session, cells: list[int], since: datetime, until: datetime
+) -> list[Any]:
+    """(plate, lat, lon) of sightings in the cells and the window; exact shapes are the caller's."""
+    return list(
+        session.execute(
+            select(sightings.c.plate, sightings.c.lat, sightings.c.lon).where(
+                sightings.c.cell.in_(cells),
+                sightings.c.seen_at >= since,
+                sightings.c.seen_at < until,
+            )
+        )
+    )

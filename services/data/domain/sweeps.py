@@ -53,18 +53,38 @@ def check_collision(
                 f"a condition's window is at most {max_window.total_seconds() / 3600:g} hours"
             )
         checked.append(Condition(c.device_id, since, until))
-    if grant is None:
-        raise NeedsAuthorisation("a sweep needs a supervisor's authorisation")
-    if grant.expires_at <= now:
-        raise NeedsAuthorisation("the authorisation has expired")
-    if case_id != grant.case_id:
-        raise NeedsAuthorisation("the authorisation is for another case")
+    grant = check_grant_basics(grant, case_id, now)
     for c in checked:
         if c.device_id not in grant.devices:
             raise NeedsAuthorisation("a checkpoint outside the authorised ones")
         if c.since < grant.since or c.until > grant.until:
             raise NeedsAuthorisation("a window outside the authorised one")
     return checked
+
+
+def check_grant_basics(grant: SweepGrant | None, case_id: str | None, now: datetime) -> SweepGrant:
+    if grant is None:
+        raise NeedsAuthorisation("a sweep needs a supervisor's authorisation")
+    if grant.expires_at <= now:
+        raise NeedsAuthorisation("the authorisation has expired")
+    if case_id != grant.case_id:
+        raise NeedsAuthorisation("the authorisation is for another case")
+    return grant
+
+
+def check_sweep_window(
+    since: datetime, until: datetime, grant: SweepGrant, max_window: timedelta
+) -> tuple[datetime, datetime]:
+    if since.tzinfo is None or until.tzinfo is None:
+        raise LookbackRefused("times must carry a time zone offset")
+    since, until = since.astimezone(UTC), until.astimezone(UTC)
+    if since >= until:
+        raise LookbackRefused("since must be before until")
+    if until - since > max_window:
+        raise LookbackRefused(f"a window is at most {max_window.total_seconds() / 3600:g} hours")
+    if since < grant.since or until > grant.until:
+        raise NeedsAuthorisation("a window outside the authorised one")
+    return since, until
 
 
 def pseudonym(key: bytes, case_id: str, plate: str) -> str:

@@ -13,6 +13,7 @@ from chassis.context import actor_to_context
 from chassis.testing.infra import DATABASE_URL
 from contracts.actor import Actor
 from services.data import store
+from services.data.domain.sightings import cell_of
 from services.data.service import DataService
 
 
@@ -25,8 +26,8 @@ def data_db(schema_prefix: str, migrated_services: Callable[..., None]) -> Itera
     with engine.begin() as conn:
         conn.execute(
             text(
-                "TRUNCATE sightings, authorisations, sweep_authorisations, outbox, inbox, "
-                "idempotency"
+                "TRUNCATE sightings, authorisations, sweep_authorisations, sensitive_places, "
+                "outbox, inbox, idempotency"
             )
         )
     store.forget_partitions()
@@ -42,15 +43,15 @@ def plant(engine: Engine, rows: list[dict[str, Any]]) -> None:
         conn.execute(insert(store.sightings), rows)
 
 
-def row(plate: str, seen_at: datetime) -> dict[str, Any]:
+def row(plate: str, seen_at: datetime, lat: float = 22.5, lon: float = 114.0) -> dict[str, Any]:
     return {
         "sighting_id": uuid.uuid4(),
         "plate": plate,
         "device_id": "cp-1",
         "seen_at": seen_at,
-        "lat": 22.5,
-        "lon": 114.0,
-        "cell": None,
+        "lat": lat,
+        "lon": lon,
+        "cell": cell_of(lat, lon),
         "batch_id": "b",
     }
 
