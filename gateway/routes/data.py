@@ -15,6 +15,7 @@ from contracts.authorisations import (
     SweepAuthorisation,
     SweepAuthorisationCreate,
 )
+from contracts.incidents import Cube, CubeQuery
 from contracts.retention import RETENTION_OPERATION, RetentionReceipt, RetentionReceipts
 from contracts.sightings import (
     AreaQuery,
@@ -175,6 +176,20 @@ async def area_sweep(request: Request, ctx: Authorized, query: AreaQuery) -> Any
 async def register_sensitive_place(request: Request, ctx: Authorized, place: SensitivePlace) -> Any:
     return await platform_of(request).rpc.call(
         "data", "register_sensitive_place", place.model_dump(mode="json"), context=ctx.rpc_context
+    )
+
+
+@router.post(
+    "/cube",
+    operation_id="data.incident_cube",
+    response_model=Cube,
+    responses=errors(),
+    summary="数据魔方: incident counts by up to three dimensions with every subtotal, within "
+    "your jurisdiction",
+)
+async def incident_cube(request: Request, ctx: Authorized, query: CubeQuery) -> Any:
+    return await platform_of(request).rpc.call(
+        "data", "incident_cube", query.model_dump(mode="json"), context=ctx.rpc_context
     )
 
 

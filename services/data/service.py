@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, time, timedelta
+from decimal import Decimal
 from typing import Any
 
 from sqlalchemy.exc import IntegrityError
@@ -28,6 +29,7 @@ from contracts.errors import (
     PurposeRequired,
     ValidationFailed,
 )
+from contracts.incidents import Cube, CubeCell, CubeQuery, Dimension, IncidentCreate
 from contracts.sightings import (
     SIGHTING_RECORDED,
     Area,
@@ -65,7 +67,7 @@ from services.data.domain.lookback import (
     make_cursor,
     parse_cursor,
 )
-from services.data.domain.sightings import rows_of
+from services.data.domain.sightings import cell_of, rows_of
 from services.data.domain.sweeps import (
     Condition,
     SweepGrant,
@@ -75,6 +77,14 @@ from services.data.domain.sweeps import (
     present,
 )
 from services.data.settings import Settings
+
+
+def _cube_value(value: Any) -> Any:
+    if isinstance(value, Decimal):
+        return int(value)
+    if isinstance(value, datetime):
+        return value.date().isoformat() if value.time() == time() else value.isoformat()
+    return value
 
 
 def _sweep_grant(found: Any) -> SweepGrant:
@@ -326,6 +336,70 @@ class DataService(PlatformService):
                 ),
             )
         return SweepResult(plates=clear, pseudonyms=masked, count=len(plates)).model_dump()
+
+    @rpc
+    def record_incidents(self, items: list[dict[str, Any]]) -> dict[str, int]:
+        """Record incidents (the 110 dispatch feed will publish them as events)."""
+        if not isinstance(items, list) or len(items) > 5000:
+            raise ValidationFailed("a list of at most 5,000 incidents")
+        parsed = [parse(IncidentCreate, item) for item in items]
+        rows = [
+            {
+                "incident_id": i.incident_id,
+                "reported_at": i.reported_at,
+                "lat": i.location.lat,
+                "lon": i.location.lon,
+                "cell": cell_of(i.location.lat, i.location.lon),
+                "category": i.category,
+                "method": i.method,
+                "status": i.status,
+                "district": i.unit_path.split("/")[1],
+                "station": i.unit_path.split("/")[2],
+                "unit_path": i.unit_path,
+            }
+            for i in parsed
+        ]
+        with self.db.transaction() as session:
+            return {"recorded": store.add_incidents(session, rows)}
+
+    @rpc
+    def incident_cube(self, query: dict[str, Any]) -> dict[str, Any]:
+        """Counts of incidents by up to three dimensions with every subtotal, inside the
+        caller's jurisdiction (the city for city-wide roles)."""
+        request = parse(CubeQuery, query)
+        if request.since.tzinfo is None or request.until.tzinfo is None:
+            raise ValidationFailed("since and until must carry a time zone offset")
+        if request.since >= request.until:
+            raise ValidationFailed("since must be before until")
+        if len(set(request.dimensions)) != len(request.dimensions):
+            raise ValidationFailed("each dimension once")
+        scope = self.actor.scope
+        if not scope:
+            raise Forbidden("the cube counts a unit's own jurisdiction: an officer's scope")
+        zone = self.settings.local_time_zone
+        dims = [str(d) for d in request.dimensions]
+        with self.db.transaction() as session:
+            rows = store.incident_cube(
+                session,
+                dims,
+                request.since,
+                request.until,
+                scope,
+                zone,
+                request.categories,
+                request.districts,
+            )
+        cells = [
+            CubeCell(
+                values={d: _cube_value(getattr(r, d)) for d in dims},
+                rolled_up=[Dimension(d) for d in dims if getattr(r, f"rolled_{d}")],
+                incidents=r.incidents,
+            )
+            for r in rows
+        ]
+        return Cube(dimensions=request.dimensions, time_zone=zone, cells=cells).model_dump(
+            mode="json"
+        )
 
     def _window(
         self,

@@ -93,6 +93,22 @@ sensitive_places = Table(
     Column("radius_m", Float, nullable=False),
 )
 
+incidents = Table(
+    "incidents",
+    metadata,
+    Column("incident_id", UUID(as_uuid=True), primary_key=True),
+    Column("reported_at", DateTime(timezone=True), nullable=False),
+    Column("lat", Float, nullable=False),
+    Column("lon", Float, nullable=False),
+    Column("cell", BigInteger, nullable=False),
+    Column("category", String(32), nullable=False),
+    Column("method", String(32)),
+    Column("status", String(16), nullable=False),
+    Column("district", String(64), nullable=False),
+    Column("station", String(64), nullable=False),
+    Column("unit_path", String(400), nullable=False),
+)
+
 #: days whose partition this process has seen exist (retention clears it when it drops one)
 _known_partitions: set[date] = set()
 
@@ -272,3 +288,56 @@ def sightings_in_cells(
             )
         )
     )
+
+
+def add_incidents(session: Session, rows: list[dict[str, Any]]) -> int:
+    if not rows:
+        return 0
+    inserted = session.execute(
+        insert(incidents).values(rows).on_conflict_do_nothing().returning(incidents.c.incident_id)
+    ).all()
+    return len(inserted)
+
+
+def _cube_expression(dimension: str, time_zone: str) -> Any:
+    local = func.timezone(time_zone, incidents.c.reported_at)
+    if dimension in ("district", "station", "category", "method", "status"):
+        return incidents.c[dimension]
+    if dimension == "hour_of_day":
+        return func.extract("hour", local)
+    if dimension == "weekday":
+        return func.extract("isodow", local)
+    return func.date_trunc(dimension, local)  # hour, day, week, month
+
+
+def incident_cube(
+    session: Session,
+    dimensions: list[str],
+    since: datetime,
+    until: datetime,
+    scope: str,
+    time_zone: str,
+    categories: list[str] | None,
+    districts: list[str] | None,
+) -> list[Any]:
+    """Counts by every combination of the dimensions (GROUP BY CUBE), inside the scope."""
+    expressions = [_cube_expression(d, time_zone).label(d) for d in dimensions]
+    query = select(
+        *expressions,
+        *(
+            func.grouping(e).label(f"rolled_{d}")
+            for d, e in zip(dimensions, expressions, strict=True)
+        ),
+        func.count().label("incidents"),
+    ).where(
+        incidents.c.reported_at >= since,
+        incidents.c.reported_at < until,
+        (incidents.c.unit_path == scope)
+        | incidents.c.unit_path.startswith(scope + "/", autoescape=True),
+    )
+    if categories:
+        query = query.where(incidents.c.category.in_(categories))
+    if districts:
+        query = query.where(incidents.c.district.in_(districts))
+    query = query.group_by(func.cube(*expressions)).order_by(*expressions)
+    return list(session.execute(query))

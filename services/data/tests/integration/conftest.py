@@ -26,7 +26,8 @@ def data_db(schema_prefix: str, migrated_services: Callable[..., None]) -> Itera
     with engine.begin() as conn:
         conn.execute(
             text(
-                "TRUNCATE sightings, authorisations, sweep_authorisations, sensitive_places, "
+                "TRUNCATE sightings, incidents, authorisations, sweep_authorisations, "
+                "sensitive_places, "
                 "outbox, inbox, idempotency"
             )
         )
