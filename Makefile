@@ -57,6 +57,7 @@ test: lint typecheck unit integration e2e
 bench: install
 	$(PY) -m bench.gateway_roundtrip
 	$(PY) -m bench.sighting_ingestion
+	$(PY) -m bench.data_cube
 
 clean:
 	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache
