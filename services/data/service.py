@@ -360,7 +360,7 @@ class DataService(PlatformService):
             for i in parsed
         ]
         with self.db.transaction() as session:
-            return {"recorded": store.add_incidents(session, rows)}
+            return {"recorded": store.add_incidents(session, rows, self.settings.local_time_zone)}
 
     @rpc
     def incident_cube(self, query: dict[str, Any]) -> dict[str, Any]:

@@ -5,13 +5,16 @@ from __future__ import annotations
 import io
 from collections.abc import Iterable
 from datetime import date, datetime
+from datetime import time as time_of_day
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import psycopg2.errors
 from sqlalchemy import (
     REAL,
     BigInteger,
     Column,
+    Date,
     DateTime,
     Float,
     MetaData,
@@ -107,6 +110,23 @@ incidents = Table(
     Column("district", String(64), nullable=False),
     Column("station", String(64), nullable=False),
     Column("unit_path", String(400), nullable=False),
+)
+
+incident_daily = Table(
+    "incident_daily",
+    metadata,
+    Column("day", Date, primary_key=True),
+    Column("district", String(64), nullable=False),
+    Column("station", String(64), nullable=False),
+    Column("category", String(32), primary_key=True),
+    Column("method", String(32), primary_key=True),
+    Column("status", String(16), primary_key=True),
+    Column("unit_path", String(400), primary_key=True),
+    Column("incidents", BigInteger, nullable=False),
+)
+#: time dimensions a daily count can answer (hours need the incidents themselves)
+DAILY_DIMENSIONS = frozenset(
+    {"district", "station", "category", "method", "status", "weekday", "day", "week", "month"}
 )
 
 #: days whose partition this process has seen exist (retention clears it when it drops one)
@@ -290,19 +310,71 @@ def sightings_in_cells(
     )
 
 
-def add_incidents(session: Session, rows: list[dict[str, Any]]) -> int:
+def add_incidents(session: Session, rows: list[dict[str, Any]], time_zone: str) -> int:
+    """Insert incidents not stored before, and add them to the daily counts."""
     if not rows:
         return 0
-    inserted = session.execute(
-        insert(incidents).values(rows).on_conflict_do_nothing().returning(incidents.c.incident_id)
+    new = session.execute(
+        insert(incidents)
+        .values(rows)
+        .on_conflict_do_nothing()
+        .returning(
+            incidents.c.reported_at,
+            incidents.c.district,
+            incidents.c.station,
+            incidents.c.category,
+            incidents.c.method,
+            incidents.c.status,
+            incidents.c.unit_path,
+        )
     ).all()
-    return len(inserted)
+    counts: dict[tuple[Any, ...], int] = {}
+    zone = ZoneInfo(time_zone)
+    for r in new:
+        key = (
+            r.reported_at.astimezone(zone).date(),
+            r.district,
+            r.station,
+            r.category,
+            r.method or "",
+            r.status,
+            r.unit_path,
+        )
+        counts[key] = counts.get(key, 0) + 1
+    if counts:
+        statement = insert(incident_daily).values(
+            [
+                dict(
+                    zip(
+                        ("day", "district", "station", "category", "method", "status", "unit_path"),
+                        key,
+                        strict=True,
+                    ),
+                    incidents=n,
+                )
+                for key, n in sorted(counts.items())
+            ]
+        )
+        session.execute(
+            statement.on_conflict_do_update(
+                constraint="incident_daily_pkey",
+                set_={"incidents": incident_daily.c.incidents + statement.excluded.incidents},
+            )
+        )
+    return len(new)
 
 
-def _cube_expression(dimension: str, time_zone: str) -> Any:
-    local = func.timezone(time_zone, incidents.c.reported_at)
-    if dimension in ("district", "station", "category", "method", "status"):
-        return incidents.c[dimension]
+def _cube_expression(dimension: str, time_zone: str, daily: bool) -> Any:
+    table = incident_daily if daily else incidents
+    if dimension in ("district", "station", "category", "status"):
+        return table.c[dimension]
+    if dimension == "method":
+        return func.nullif(table.c.method, "") if daily else table.c.method
+    local = (
+        func.cast(incident_daily.c.day, DateTime)
+        if daily
+        else func.timezone(time_zone, incidents.c.reported_at)
+    )
     if dimension == "hour_of_day":
         return func.extract("hour", local)
     if dimension == "weekday":
@@ -320,24 +392,40 @@ def incident_cube(
     categories: list[str] | None,
     districts: list[str] | None,
 ) -> list[Any]:
-    """Counts by every combination of the dimensions (GROUP BY CUBE), inside the scope."""
-    expressions = [_cube_expression(d, time_zone).label(d) for d in dimensions]
+    """Counts by every combination of the dimensions (GROUP BY CUBE), inside the scope.
+
+    A question about whole local days, not about hours, is answered from the daily counts;
+    anything else from the incidents themselves. Both give the same numbers.
+    """
+    zone = ZoneInfo(time_zone)
+    local_since, local_until = since.astimezone(zone), until.astimezone(zone)
+    daily = (
+        set(dimensions) <= DAILY_DIMENSIONS
+        and local_since.time() == time_of_day()
+        and local_until.time() == time_of_day()
+    )
+    table = incident_daily if daily else incidents
+    expressions = [_cube_expression(d, time_zone, daily) for d in dimensions]
+    measure = func.sum(incident_daily.c.incidents) if daily else func.count()
+    window = (
+        (incident_daily.c.day >= local_since.date(), incident_daily.c.day < local_until.date())
+        if daily
+        else (incidents.c.reported_at >= since, incidents.c.reported_at < until)
+    )
     query = select(
-        *expressions,
+        *(e.label(d) for d, e in zip(dimensions, expressions, strict=True)),
         *(
             func.grouping(e).label(f"rolled_{d}")
             for d, e in zip(dimensions, expressions, strict=True)
         ),
-        func.count().label("incidents"),
+        measure.label("incidents"),
     ).where(
-        incidents.c.reported_at >= since,
-        incidents.c.reported_at < until,
-        (incidents.c.unit_path == scope)
-        | incidents.c.unit_path.startswith(scope + "/", autoescape=True),
+        *window,
+        (table.c.unit_path == scope) | table.c.unit_path.startswith(scope + "/", autoescape=True),
     )
     if categories:
-        query = query.where(incidents.c.category.in_(categories))
+        query = query.where(table.c.category.in_(categories))
     if districts:
-        query = query.where(incidents.c.district.in_(districts))
+        query = query.where(table.c.district.in_(districts))
     query = query.group_by(func.cube(*expressions)).order_by(*expressions)
     return list(session.execute(query))

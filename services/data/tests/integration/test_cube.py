@@ -5,7 +5,7 @@ from __future__ import annotations
 import random
 import uuid
 from collections import Counter
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, timedelta, timezone
 from typing import Any
 
 import pytest
@@ -104,3 +104,47 @@ def test_bad_cube_questions_are_refused(client: Any, data_db: Any) -> None:
     with pytest.raises(RemoteError) as no_scope:
         cube(client, CITY.model_copy(update={"scope": None}), ["district"])
     assert no_scope.value.exc_type == "Forbidden"
+
+
+def test_whole_local_days_are_counted_from_the_daily_counts_and_agree(
+    client: Any, data_db: Any
+) -> None:
+    items = incidents(random.Random(8), 500)
+    record(client, items)
+    with client(CITY) as rpc:  # sent again: not counted twice anywhere
+        assert rpc.data.record_incidents(items[:50])["recorded"] == 0
+    shanghai = timezone(timedelta(hours=8))
+    since = datetime(2026, 10, 15, tzinfo=shanghai)
+    until = datetime(2026, 11, 20, tzinfo=shanghai)
+
+    fast = cube(
+        client, CITY, ["week", "category"], since=since.isoformat(), until=until.isoformat()
+    )
+    slow = cube(
+        client,
+        CITY,
+        ["week", "category"],  # a second past midnight: the raw path
+        since=(since + timedelta(seconds=1)).isoformat(),
+        until=until.isoformat(),
+    )
+    local_since, local_until = since, until
+
+    def key(i: dict[str, Any]) -> tuple[str, str]:
+        local = datetime.fromisoformat(i["reported_at"]).astimezone(shanghai)
+        monday = (local - timedelta(days=local.weekday())).date()
+        return monday.isoformat(), i["category"]
+
+    inside = [
+        i for i in items if local_since <= datetime.fromisoformat(i["reported_at"]) < local_until
+    ]
+    expected = Counter(key(i) for i in inside)
+    got = {
+        (c["values"]["week"], c["values"]["category"]): c["incidents"]
+        for c in fast["cells"]
+        if not c["rolled_up"]
+    }
+    assert got == dict(expected)
+    total = next(c for c in fast["cells"] if len(c["rolled_up"]) == 2)
+    assert total["incidents"] == len(inside)
+    slow_total = next(c for c in slow["cells"] if len(c["rolled_up"]) == 2)
+    assert slow_total["incidents"] == len(inside)  # nothing reported in that first second
