@@ -114,6 +114,11 @@ class AlertRaised(BaseModel):
     entry_id: uuid.UUID
     sighting_id: uuid.UUID
     unit_path: str
+    #: what the vehicle dossier (data service) keeps of it
+    plate: str
+    reason: HotlistReason
+    device_id: str
+    seen_at: datetime
 
 
 ALERT_RAISED = "warning.alert.raised.v1"

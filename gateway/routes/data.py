@@ -26,8 +26,9 @@ from contracts.sightings import (
     Trajectory,
 )
 from contracts.values import MAX_PAGE_SIZE
+from contracts.vehicles import Dossier, PersonCreate, VehicleCreate
 from gateway.platform import platform_of
-from gateway.problems import errors
+from gateway.problems import errors, example
 from gateway.security import Authorized, authorize
 
 router = APIRouter(prefix="/api/v1/data", tags=["data"], dependencies=[Depends(authorize)])
@@ -176,6 +177,51 @@ async def area_sweep(request: Request, ctx: Authorized, query: AreaQuery) -> Any
 async def register_sensitive_place(request: Request, ctx: Authorized, place: SensitivePlace) -> Any:
     return await platform_of(request).rpc.call(
         "data", "register_sensitive_place", place.model_dump(mode="json"), context=ctx.rpc_context
+    )
+
+
+@router.get(
+    "/vehicles/{plate}/dossier",
+    operation_id="data.vehicle_dossier",
+    response_model=Dossier,
+    responses=errors(),
+    summary="一车一档: the vehicle, its owner (masked unless the purpose allows), 30 days of "
+    "sightings and its alerts, in one call (personal data: needs X-Purpose)",
+)
+async def vehicle_dossier(
+    request: Request,
+    ctx: Authorized,
+    plate: Annotated[str, Path(max_length=32, examples=["粤T12345"])],
+) -> Any:
+    return await platform_of(request).rpc.call(
+        "data", "vehicle_dossier", plate, context=ctx.rpc_context
+    )
+
+
+@router.post(
+    "/persons",
+    operation_id="data.register_person",
+    status_code=201,
+    responses={201: example({"person_id": "p-000123"}), **errors(409)},
+    summary="Record a person (the national id is kept only as a keyed hash and a masked form)",
+)
+async def register_person(request: Request, ctx: Authorized, person: PersonCreate) -> Any:
+    return await platform_of(request).rpc.call(
+        "data", "register_person", person.model_dump(mode="json"), context=ctx.rpc_context
+    )
+
+
+@router.post(
+    "/vehicles",
+    operation_id="data.register_vehicle",
+    status_code=201,
+    response_model=VehicleCreate,
+    responses=errors(404, 409),
+    summary="Record a vehicle and its registered owner",
+)
+async def register_vehicle(request: Request, ctx: Authorized, vehicle: VehicleCreate) -> Any:
+    return await platform_of(request).rpc.call(
+        "data", "register_vehicle", vehicle.model_dump(mode="json"), context=ctx.rpc_context
     )
 
 

@@ -10,7 +10,7 @@ from typing import Any
 
 from sqlalchemy.exc import IntegrityError
 
-from chassis.entrypoints import on_events, rpc
+from chassis.entrypoints import on_event, on_events, rpc
 from chassis.retention import DataClass
 from chassis.service import PlatformService
 from chassis.validation import parse
@@ -25,6 +25,7 @@ from contracts.envelope import EventEnvelope
 from contracts.errors import (
     Conflict,
     Forbidden,
+    NotFound,
     PlatformError,
     PurposeRequired,
     ValidationFailed,
@@ -45,7 +46,9 @@ from contracts.sightings import (
     TrajectoryPoint,
     TrajectoryQuery,
 )
-from contracts.values import GeoPoint
+from contracts.values import GeoPoint, normalise_plate
+from contracts.vehicles import Dossier, DossierAlert, Person, PersonCreate, VehicleCreate
+from contracts.warning import ALERT_RAISED, AlertRaised
 from services.data import store
 from services.data.domain.areas import (
     Circle,
@@ -66,6 +69,13 @@ from services.data.domain.lookback import (
     check_window,
     make_cursor,
     parse_cursor,
+)
+from services.data.domain.persons import (
+    mask_name,
+    mask_national_id,
+    mask_phone,
+    may_see_owner,
+    national_id_hash,
 )
 from services.data.domain.sightings import cell_of, rows_of
 from services.data.domain.sweeps import (
@@ -112,6 +122,10 @@ def _read_refusal(exc: Exception) -> PlatformError:
     if isinstance(exc, NeedsAuthorisation):
         return Forbidden(str(exc))
     return ValidationFailed(str(exc))
+
+
+#: the dossier shows this many days of sightings (well inside the authorisation age)
+DOSSIER_SIGHTING_DAYS = 30
 
 
 class DataService(PlatformService):
@@ -401,6 +415,133 @@ class DataService(PlatformService):
             mode="json"
         )
 
+    @rpc
+    def register_person(self, person: dict[str, Any]) -> dict[str, Any]:
+        """Record a person; the national id is kept only as a keyed hash and a masked form."""
+        request = parse(PersonCreate, person)
+        key = self.settings.national_id_key.get_secret_value().encode()
+        values = {
+            "person_id": request.person_id,
+            "name": request.name,
+            "national_id_hash": national_id_hash(key, request.national_id),
+            "national_id_masked": mask_national_id(request.national_id),
+            "phone": request.phone,
+            "address": request.address,
+        }
+        try:
+            with self.db.transaction() as session:
+                store.add_person(session, values)
+        except IntegrityError:
+            raise Conflict("a person with this id or national id exists") from None
+        return {"person_id": request.person_id}
+
+    @rpc
+    def register_vehicle(self, vehicle: dict[str, Any]) -> dict[str, Any]:
+        request = parse(VehicleCreate, vehicle)
+        try:
+            with self.db.transaction() as session:
+                if request.owner_person_id and not store.person(session, request.owner_person_id):
+                    raise NotFound("no such owner")
+                store.add_vehicle(session, request.model_dump())
+        except IntegrityError:
+            raise Conflict("a vehicle with this plate exists") from None
+        return request.model_dump()
+
+    @on_event(ALERT_RAISED)
+    def keep_alert(self, event: EventEnvelope) -> None:
+        """The dossier shows alerts from the warning pillar's events, never by calling it."""
+        alert = AlertRaised.model_validate(event.payload)
+        with self.db.apply_once(event) as session:
+            store.add_vehicle_alert(
+                session,
+                {
+                    "alert_id": alert.alert_id,
+                    "plate": alert.plate,
+                    "reason": str(alert.reason),
+                    "device_id": alert.device_id,
+                    "seen_at": alert.seen_at,
+                    "status": str(alert.status),
+                },
+            )
+
+    @rpc
+    def vehicle_dossier(self, plate: str) -> dict[str, Any]:
+        """一车一档: the vehicle, its owner (masked unless the purpose allows), its last 30
+        days of sightings, and its alerts, in one call from the data service's own store."""
+        actor = self.actor
+        if actor.purpose is None:
+            raise PurposeRequired("a vehicle's dossier is served only for a declared purpose")
+        try:
+            normalised = normalise_plate(plate)
+        except ValueError as exc:
+            raise ValidationFailed(str(exc)) from None
+        show_owner = may_see_owner(actor.purpose)
+        since = datetime.now(UTC) - timedelta(days=DOSSIER_SIGHTING_DAYS)
+        with self.db.transaction() as session:
+            found = store.vehicle(session, normalised)
+            owner_row = (
+                store.person(session, found.owner_person_id)
+                if found is not None and found.owner_person_id
+                else None
+            )
+            sightings_rows = store.recent_sightings(session, normalised, since, 50)
+            alerts = store.alerts_of(session, normalised, 50)
+            self._record_served_subject(
+                session,
+                "data.vehicle_dossier",
+                f"plate={normalised}",
+                {
+                    "owner_shown": bool(owner_row and show_owner),
+                    "sightings": len(sightings_rows),
+                    "alerts": len(alerts),
+                },
+            )
+        owner = None
+        if owner_row is not None:
+            owner = Person(
+                person_id=owner_row.person_id,
+                name=owner_row.name if show_owner else mask_name(owner_row.name),
+                national_id=owner_row.national_id_masked,
+                phone=owner_row.phone if show_owner else mask_phone(owner_row.phone),
+                address=owner_row.address if show_owner else None,
+                masked=not show_owner,
+            )
+        return Dossier(
+            plate=normalised,
+            vehicle=VehicleCreate.model_validate(found._asdict()) if found else None,
+            owner=owner,
+            recent_sightings=[
+                TrajectoryPoint(
+                    sighting_id=r.sighting_id,
+                    device_id=r.device_id,
+                    seen_at=r.seen_at,
+                    location=GeoPoint(lat=r.lat, lon=r.lon) if r.lat is not None else None,
+                )
+                for r in sightings_rows
+            ],
+            alerts=[
+                DossierAlert(
+                    alert_id=a.alert_id,
+                    reason=a.reason,
+                    device_id=a.device_id,
+                    seen_at=a.seen_at,
+                    status=a.status,
+                )
+                for a in alerts
+            ],
+        ).model_dump(mode="json")
+
+    def _record_served_subject(
+        self, session: Any, operation: str, subject: str, details: dict[str, Any]
+    ) -> None:
+        self.events.stage(
+            session,
+            audit_event_type(self.name),
+            AuditRecord(
+                operation=operation, outcome=Outcome.SERVED, subject=subject, details=details
+            ),
+        )
+
     def _window(
         self,
         session: Any,
@@ -435,19 +576,11 @@ class DataService(PlatformService):
     def _record_served(
         self, session: Any, operation: str, window: Window, details: dict[str, Any]
     ) -> None:
-        self.events.stage(
+        self._record_served_subject(
             session,
-            audit_event_type(self.name),
-            AuditRecord(
-                operation=operation,
-                outcome=Outcome.SERVED,
-                subject=f"plate={window.plate}",
-                details={
-                    "since": window.since.isoformat(),
-                    "until": window.until.isoformat(),
-                    **details,
-                },
-            ),
+            operation,
+            f"plate={window.plate}",
+            {"since": window.since.isoformat(), "until": window.until.isoformat(), **details},
         )
 
     @rpc

@@ -21,6 +21,8 @@ class Settings(ChassisSettings):
     sweep_max_window_hours: float = Field(default=24, gt=0, le=24 * 7)
     #: the largest area a sweep may ask about, as the radius of a circle
     sweep_max_radius_m: float = Field(default=2000, gt=0, le=20_000)
+    #: keys the hashes that find a person by national id without storing it
+    national_id_key: SecretStr = SecretStr("dev-only-national-id-key")
     #: keys the case-scoped pseudonyms of plates a sweep returns without naming them
     pseudonym_key: SecretStr = SecretStr("dev-only-pseudonym-key")
     #: the longest an authorisation may stay valid

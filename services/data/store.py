@@ -129,6 +129,39 @@ DAILY_DIMENSIONS = frozenset(
     {"district", "station", "category", "method", "status", "weekday", "day", "week", "month"}
 )
 
+persons = Table(
+    "persons",
+    metadata,
+    Column("person_id", String(64), primary_key=True),
+    Column("name", String(100), nullable=False),
+    Column("national_id_hash", String(64), nullable=False, unique=True),
+    Column("national_id_masked", String(18), nullable=False),
+    Column("phone", String(20)),
+    Column("address", String(300)),
+)
+
+vehicles = Table(
+    "vehicles",
+    metadata,
+    Column("plate", String(16), primary_key=True),
+    Column("vehicle_type", String(32), nullable=False),
+    Column("colour", String(32)),
+    Column("brand", String(64)),
+    Column("vin", String(17)),
+    Column("owner_person_id", String(64)),
+)
+
+vehicle_alerts = Table(
+    "vehicle_alerts",
+    metadata,
+    Column("alert_id", UUID(as_uuid=True), primary_key=True),
+    Column("plate", String(16), nullable=False),
+    Column("reason", String(32), nullable=False),
+    Column("device_id", String(64), nullable=False),
+    Column("seen_at", DateTime(timezone=True), nullable=False),
+    Column("status", String(16), nullable=False),
+)
+
 #: days whose partition this process has seen exist (retention clears it when it drops one)
 _known_partitions: set[date] = set()
 
@@ -429,3 +462,51 @@ def incident_cube(
         query = query.where(table.c.district.in_(districts))
     query = query.group_by(func.cube(*expressions)).order_by(*expressions)
     return list(session.execute(query))
+
+
+def add_person(session: Session, values: dict[str, Any]) -> None:
+    session.execute(insert(persons).values(**values))
+
+
+def add_vehicle(session: Session, values: dict[str, Any]) -> None:
+    session.execute(insert(vehicles).values(**values))
+
+
+def vehicle(session: Session, plate: str) -> Any:
+    return session.execute(select(vehicles).where(vehicles.c.plate == plate)).first()
+
+
+def person(session: Session, person_id: str) -> Any:
+    return session.execute(select(persons).where(persons.c.person_id == person_id)).first()
+
+
+def add_vehicle_alert(session: Session, values: dict[str, Any]) -> None:
+    session.execute(insert(vehicle_alerts).values(**values).on_conflict_do_nothing())
+
+
+def alerts_of(session: Session, plate: str, limit: int) -> list[Any]:
+    return list(
+        session.execute(
+            select(vehicle_alerts)
+            .where(vehicle_alerts.c.plate == plate)
+            .order_by(vehicle_alerts.c.seen_at.desc())
+            .limit(limit)
+        )
+    )
+
+
+def recent_sightings(session: Session, plate: str, since: datetime, limit: int) -> list[Any]:
+    return list(
+        session.execute(
+            select(
+                sightings.c.sighting_id,
+                sightings.c.device_id,
+                sightings.c.seen_at,
+                sightings.c.lat,
+                sightings.c.lon,
+            )
+            .where(sightings.c.plate == plate, sightings.c.seen_at >= since)
+            .order_by(sightings.c.seen_at.desc())
+            .limit(limit)
+        )
+    )

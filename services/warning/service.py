@@ -126,6 +126,10 @@ class WarningService(PlatformService):
                             entry_id=m.entry.entry_id,
                             sighting_id=m.sighting.sighting_id,
                             unit_path=m.entry.unit_path,
+                            plate=m.sighting.plate,
+                            reason=m.entry.reason,
+                            device_id=m.sighting.device_id,
+                            seen_at=m.sighting.seen_at,
                         ),
                     )
 

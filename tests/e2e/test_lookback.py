@@ -190,3 +190,24 @@ async def test_a_checkpoint_collision_through_the_gateway(gateway: Gateway) -> N
     result = await drive.until(found, "the plate on both checkpoints")
     assert result["plates"] == []  # not a named target: only a pseudonym
     assert result["pseudonyms"] and "粤E24680" not in str(result)
+
+
+async def test_the_dossier_shows_the_flows_alert_without_calling_the_warning_pillar(
+    gateway: Gateway,
+) -> None:
+    officer = await drive.login(gateway.client, "li.wei")
+    await drive.list_plate(gateway.client, officer)
+    await drive.post_sighting(gateway.client, officer)  # 粤T12345 at cp-futian-01: an alert
+    purpose = {"X-Purpose": "patrol_and_prevention"}
+
+    async def dossier_with_alert() -> dict | None:
+        response = await gateway.client.get(
+            "/api/v1/data/vehicles/粤T12345/dossier", headers=drive.headers(officer, **purpose)
+        )
+        assert response.status_code == 200, response.text
+        body = response.json()
+        return body if body["alerts"] and body["recent_sightings"] else None
+
+    dossier = await drive.until(dossier_with_alert, "the alert in the dossier")
+    assert dossier["alerts"][0]["status"] == "possible"
+    assert dossier["vehicle"] is None and dossier["owner"] is None  # not registered in the demo

@@ -26,7 +26,8 @@ def data_db(schema_prefix: str, migrated_services: Callable[..., None]) -> Itera
     with engine.begin() as conn:
         conn.execute(
             text(
-                "TRUNCATE sightings, incidents, incident_daily, authorisations, "
+                "TRUNCATE sightings, incidents, incident_daily, vehicle_alerts, vehicles, "
+                "persons, authorisations, "
                 "sweep_authorisations, "
                 "sensitive_places, "
                 "outbox, inbox, idempotency"

@@ -1,0 +1,116 @@
+"""Persons, vehicles and the vehicle dossier (一车一档)."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from contracts.sightings import TrajectoryPoint
+from contracts.values import Plate
+
+
+class PersonCreate(BaseModel):
+    """A person as registration records them. The national id is never stored: only a keyed
+    hash (to find the person) and a masked form (to show)."""
+
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {
+                    "person_id": "p-000123",
+                    "name": "王小明",
+                    "national_id": "440304199001011234",
+                    "phone": "13800138000",
+                    "address": "深圳市福田区香蜜湖街道 1 号",
+                }
+            ]
+        },
+    )
+
+    person_id: str = Field(pattern=r"^[a-z0-9][a-z0-9._-]{0,63}$")
+    name: str = Field(min_length=1, max_length=100)
+    national_id: str = Field(pattern=r"^[0-9]{17}[0-9X]$")
+    phone: str | None = Field(default=None, pattern=r"^[0-9+-]{5,20}$")
+    address: str | None = Field(default=None, max_length=300)
+
+
+class Person(BaseModel):
+    person_id: str
+    name: str
+    national_id: str = Field(description="always masked")
+    phone: str | None
+    address: str | None
+    masked: bool = Field(description="true when the purpose does not allow the details")
+
+
+class VehicleCreate(BaseModel):
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {
+                    "plate": "粤T12345",
+                    "vehicle_type": "small_car",
+                    "colour": "white",
+                    "brand": "BYD",
+                    "vin": "LGXCE6CB0N0000001",
+                    "owner_person_id": "p-000123",
+                }
+            ]
+        },
+    )
+
+    plate: Plate
+    vehicle_type: str = Field(pattern=r"^[a-z_]{2,32}$")
+    colour: str | None = Field(default=None, max_length=32)
+    brand: str | None = Field(default=None, max_length=64)
+    vin: str | None = Field(default=None, pattern=r"^[A-HJ-NPR-Z0-9]{17}$")
+    owner_person_id: str | None = Field(default=None, max_length=64)
+
+
+class DossierAlert(BaseModel):
+    alert_id: uuid.UUID
+    reason: str
+    device_id: str
+    seen_at: datetime
+    status: str
+
+
+class Dossier(BaseModel):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "plate": "粤T12345",
+                    "vehicle": {
+                        "plate": "粤T12345",
+                        "vehicle_type": "small_car",
+                        "colour": "white",
+                        "brand": "BYD",
+                        "vin": "LGXCE6CB0N0000001",
+                        "owner_person_id": "p-000123",
+                    },
+                    "owner": {
+                        "person_id": "p-000123",
+                        "name": "王**",
+                        "national_id": "440304********1234",
+                        "phone": "138****8000",
+                        "address": None,
+                        "masked": True,
+                    },
+                    "recent_sightings": [],
+                    "alerts": [],
+                }
+            ]
+        }
+    )
+
+    plate: str
+    vehicle: VehicleCreate | None
+    owner: Person | None
+    #: the last 30 days, newest first (older sightings need an authorisation: the trajectory)
+    recent_sightings: list[TrajectoryPoint]
+    alerts: list[DossierAlert]
