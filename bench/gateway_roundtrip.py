@@ -126,25 +126,30 @@ async def floor_phase(amqp_uri: str, name: str, concurrency: int, seconds: float
         await connection.close()
 
 
-def wrk_phase(base: str, token: str, name: str, concurrency: int, seconds: float) -> Result:
+def wrk_phase(url: str, token: str, name: str, concurrency: int, seconds: float) -> Result:
     """Load from wrk (C, one thread): a Python HTTP client would eat the CPU it measures."""
-    output = subprocess.run(
-        [
-            "wrk",
-            "-t1",
-            f"-c{concurrency}",
-            f"-d{int(seconds)}s",
-            "--latency",
-            "-H",
-            f"Authorization: Bearer {token}",
-            "-H",
-            "X-Purpose: patrol_and_prevention",
-            f"{base}/api/v1/management/officers/{OFFICER}",
-        ],
-        capture_output=True,
-        text=True,
-        check=True,
-    ).stdout
+
+    def wrk(duration_s: int) -> str:
+        return subprocess.run(
+            [
+                "wrk",
+                "-t1",
+                f"-c{concurrency}",
+                f"-d{duration_s}s",
+                "--latency",
+                "-H",
+                f"Authorization: Bearer {token}",
+                "-H",
+                "X-Purpose: patrol_and_prevention",
+                url,
+            ],
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout
+
+    wrk(2)  # warm-up, not counted: connections, caches, first batches
+    output = wrk(int(seconds))
     rate = float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1))  # type: ignore[union-attr]
     errors = re.search(r"Non-2xx or 3xx responses: (\d+)", output)
 
@@ -173,7 +178,12 @@ async def gateway_phase(base: str, name: str, concurrency: int, seconds: float) 
                 )
             ).json()
         return await asyncio.to_thread(
-            wrk_phase, base, token["access_token"], name + " [wrk]", concurrency, seconds
+            wrk_phase,
+            f"{base}/api/v1/management/officers/{OFFICER}",
+            token["access_token"],
+            name + " [wrk]",
+            concurrency,
+            seconds,
         )
     limits = httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency)
     async with httpx.AsyncClient(base_url=base, limits=limits, timeout=30) as client:
