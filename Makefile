@@ -58,6 +58,7 @@ bench: install
 	$(PY) -m bench.gateway_roundtrip
 	$(PY) -m bench.sighting_ingestion
 	$(PY) -m bench.data_cube
+	$(PY) -m bench.lookback
 
 clean:
 	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache
