@@ -22,6 +22,17 @@ def _add_trace_ids(_: Any, __: str, event_dict: dict[str, Any]) -> dict[str, Any
     return event_dict
 
 
+class _ExpectedErrorsWithoutTraceback(logging.Filter):
+    """nameko logs expected errors (the catalogue's: NotFound, Conflict, …) with a traceback;
+    they are answers, not failures, so one line says enough."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if record.name == "nameko.containers" and str(record.msg).startswith("(expected)"):
+            record.exc_info = None
+            record.exc_text = None
+        return True
+
+
 def configure_logging(service: str, level: str = "INFO", *, for_people: bool = False) -> None:
     shared: list[Any] = [
         structlog.contextvars.merge_contextvars,
@@ -49,6 +60,7 @@ def configure_logging(service: str, level: str = "INFO", *, for_people: bool = F
     )
     handler = logging.StreamHandler(sys.stdout)
     handler.setFormatter(formatter)
+    handler.addFilter(_ExpectedErrorsWithoutTraceback())
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level.upper())

@@ -32,3 +32,19 @@ def test_log_lines_are_json_with_the_service_and_the_current_trace(
     assert line["rows"] == 3
     assert line["trace_id"] == format(span.get_span_context().trace_id, "032x")
     assert line["level"] == "info"
+
+
+def test_expected_errors_are_logged_without_a_traceback(
+    restored_logging: None, capsys: pytest.CaptureFixture[str]
+) -> None:
+    configure_logging("data")
+    try:
+        raise ValueError("a unit with this id exists")
+    except ValueError:
+        logging.getLogger("nameko.containers").warning(
+            "(expected) error handling worker %s: %s", "w", "x", exc_info=True
+        )
+        logging.getLogger("nameko.containers").error("error handling worker", exc_info=True)
+    expected, unexpected = (orjson.loads(x) for x in capsys.readouterr().out.strip().splitlines())
+    assert "exception" not in expected
+    assert "Traceback" in unexpected["exception"]
