@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from datetime import UTC, datetime, time, timedelta
 from decimal import Decimal
 from typing import Any
@@ -234,29 +234,24 @@ class DataService(PlatformService):
                 raise _read_refusal(exc) from None
             assert grant is not None
             plates = store.collision(session, [(c.device_id, c.since, c.until) for c in conditions])
-            key = self.settings.pseudonym_key.get_secret_value().encode()
-            clear, masked = present(plates, grant, key)
-            self.events.stage(
+            clear, masked = self._present(plates, grant)
+            self._record_served_subject(
                 session,
-                audit_event_type(self.name),
-                AuditRecord(
-                    operation="data.checkpoint_collision",
-                    outcome=Outcome.SERVED,
-                    subject=f"case={grant.case_id}",
-                    details={
-                        "authorisation_id": str(request.authorisation_id),
-                        "conditions": [
-                            {
-                                "device_id": c.device_id,
-                                "since": c.since.isoformat(),
-                                "until": c.until.isoformat(),
-                            }
-                            for c in conditions
-                        ],
-                        "plates_in_clear": clear,
-                        "pseudonymised": len(masked),
-                    },
-                ),
+                "data.checkpoint_collision",
+                f"case={grant.case_id}",
+                {
+                    "authorisation_id": str(request.authorisation_id),
+                    "conditions": [
+                        {
+                            "device_id": c.device_id,
+                            "since": c.since.isoformat(),
+                            "until": c.until.isoformat(),
+                        }
+                        for c in conditions
+                    ],
+                    "plates_in_clear": clear,
+                    "pseudonymised": len(masked),
+                },
             )
         return SweepResult(plates=clear, pseudonyms=masked, count=len(plates)).model_dump()
 
@@ -328,26 +323,21 @@ class DataService(PlatformService):
                 )
             rows = store.sightings_in_cells(session, covering_cells(asked), since, until)
             plates = {plate for plate, lat, lon in rows if contains(asked, lat, lon)}
-            key = settings.pseudonym_key.get_secret_value().encode()
-            clear, masked = present(plates, grant, key)
-            self.events.stage(
+            clear, masked = self._present(plates, grant)
+            self._record_served_subject(
                 session,
-                audit_event_type(self.name),
-                AuditRecord(
-                    operation="data.area_sweep",
-                    outcome=Outcome.SERVED,
-                    subject=f"case={grant.case_id}",
-                    details={
-                        "authorisation_id": str(request.authorisation_id),
-                        "area": request.area.model_dump(mode="json", exclude_none=True),
-                        "since": since.isoformat(),
-                        "until": until.isoformat(),
-                        "sensitive_places_overridden": [p.place_id for p in touched],
-                        "override_reason": request.override_reason if touched else None,
-                        "plates_in_clear": clear,
-                        "pseudonymised": len(masked),
-                    },
-                ),
+                "data.area_sweep",
+                f"case={grant.case_id}",
+                {
+                    "authorisation_id": str(request.authorisation_id),
+                    "area": request.area.model_dump(mode="json", exclude_none=True),
+                    "since": since.isoformat(),
+                    "until": until.isoformat(),
+                    "sensitive_places_overridden": [p.place_id for p in touched],
+                    "override_reason": request.override_reason if touched else None,
+                    "plates_in_clear": clear,
+                    "pseudonymised": len(masked),
+                },
             )
         return SweepResult(plates=clear, pseudonyms=masked, count=len(plates)).model_dump()
 
@@ -530,6 +520,10 @@ class DataService(PlatformService):
                 for a in alerts
             ],
         ).model_dump(mode="json")
+
+    def _present(self, plates: Iterable[str], grant: SweepGrant) -> tuple[list[str], list[str]]:
+        """Targets in clear, everyone else as case-scoped pseudonyms."""
+        return present(plates, grant, self.settings.pseudonym_key.get_secret_value().encode())
 
     def _record_served_subject(
         self, session: Any, operation: str, subject: str, details: dict[str, Any]

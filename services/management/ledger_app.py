@@ -207,20 +207,6 @@ def store_spans(session: Session, events: list[EventEnvelope]) -> int:
 
 
 def trace_story(session: Session, trace_id: str) -> TraceStory:
-    spans = [
-        SpanRecord(
-            trace_id=r.trace_id,
-            span_id=r.span_id,
-            parent_span_id=r.parent_span_id,
-            service=r.service,
-            name=r.name,
-            kind=r.kind,
-            start_time=r.start_time,
-            end_time=r.end_time,
-            status=r.status,
-            attributes=r.attributes,
-        )
-        for r in store.spans_of_trace(session, trace_id)
-    ]
+    spans = [SpanRecord.model_validate(r._mapping) for r in store.spans_of_trace(session, trace_id)]
     audit = [_entry(r) for r in store.entries_of_trace(session, trace_id)]
     return TraceStory(trace_id=trace_id, spans=spans, audit=audit)
