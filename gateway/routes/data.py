@@ -16,6 +16,7 @@ from contracts.authorisations import (
     SweepAuthorisationCreate,
 )
 from contracts.incidents import Cube, CubeQuery
+from contracts.places import MAX_NEAR_RADIUS_M, Place, PlaceCreate, PlaceKind, Places
 from contracts.retention import RETENTION_OPERATION, RetentionReceipt, RetentionReceipts
 from contracts.sightings import (
     AreaQuery,
@@ -195,6 +196,54 @@ async def vehicle_dossier(
 ) -> Any:
     return await platform_of(request).rpc.call(
         "data", "vehicle_dossier", plate, context=ctx.rpc_context
+    )
+
+
+@router.post(
+    "/places",
+    operation_id="data.register_place",
+    status_code=201,
+    response_model=Place,
+    responses=errors(409),
+    summary="Record a place or point of interest (police station, pawnshop, locksmith, seal "
+    "engraver, school, residential community, self-service hall)",
+)
+async def register_place(request: Request, ctx: Authorized, place: PlaceCreate) -> Any:
+    return await platform_of(request).rpc.call(
+        "data", "register_place", place.model_dump(mode="json"), context=ctx.rpc_context
+    )
+
+
+@router.get(
+    "/places",
+    operation_id="data.find_places",
+    response_model=Places,
+    responses=errors(),
+    summary="Places by kind and district (ordered by id), or within radius_m of lat/lon "
+    "(nearest first, each with its distance)",
+)
+async def find_places(
+    request: Request,
+    ctx: Authorized,
+    kind: Annotated[list[PlaceKind] | None, Query(description="repeat for several")] = None,
+    district: Annotated[str | None, Query(max_length=64)] = None,
+    lat: Annotated[float | None, Query(ge=-90, le=90)] = None,
+    lon: Annotated[float | None, Query(ge=-180, le=180)] = None,
+    radius_m: Annotated[float | None, Query(gt=0, le=MAX_NEAR_RADIUS_M)] = None,
+    limit: Annotated[int, Query(ge=1, le=MAX_PAGE_SIZE)] = 50,
+    cursor: Annotated[str | None, Query(max_length=100)] = None,
+) -> Any:
+    near = None if lat is None and lon is None else {"lat": lat, "lon": lon}
+    query = {
+        "kinds": [str(k) for k in kind] if kind else None,
+        "district": district,
+        "near": near,
+        "radius_m": radius_m,
+        "limit": limit,
+        "cursor": cursor,
+    }
+    return await platform_of(request).rpc.call(
+        "data", "find_places", query, context=ctx.rpc_context
     )
 
 

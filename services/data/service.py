@@ -31,6 +31,7 @@ from contracts.errors import (
     ValidationFailed,
 )
 from contracts.incidents import Cube, CubeCell, CubeQuery, Dimension, IncidentCreate
+from contracts.places import Place, PlaceCreate, PlaceQuery, Places
 from contracts.sightings import (
     SIGHTING_RECORDED,
     Area,
@@ -77,6 +78,7 @@ from services.data.domain.persons import (
     may_see_owner,
     national_id_hash,
 )
+from services.data.domain.places import bounding_box, nearest_page, parse_nearest_cursor
 from services.data.domain.sightings import cell_of, rows_of
 from services.data.domain.sweeps import (
     Condition,
@@ -406,6 +408,57 @@ class DataService(PlatformService):
         )
 
     @rpc
+    def register_place(self, place: dict[str, Any]) -> dict[str, Any]:
+        """Record a place or point of interest (a pawnshop, a school, a police station, …)."""
+        request = parse(PlaceCreate, place)
+        if "admin" not in self.actor.roles:
+            raise Forbidden("only an administrator records places")
+        values = {
+            **request.model_dump(exclude={"location"}),
+            "kind": str(request.kind),
+            "lat": request.location.lat,
+            "lon": request.location.lon,
+            "cell": cell_of(request.location.lat, request.location.lon),
+        }
+        try:
+            with self.db.transaction() as session:
+                store.add_place(session, values)
+        except IntegrityError:
+            raise Conflict("a place with this id exists") from None
+        return _place(values).model_dump(mode="json")
+
+    @rpc
+    def find_places(self, query: dict[str, Any]) -> dict[str, Any]:
+        """Places by kind and district, ordered by id; or within a radius of a point, nearest
+        first. Places are not personal data: any authenticated caller may look."""
+        request = parse(PlaceQuery, query)
+        kinds = [str(k) for k in request.kinds] if request.kinds else None
+        with self.db.transaction() as session:
+            if request.near is None or request.radius_m is None:
+                rows = store.places_by_id(
+                    session, kinds, request.district, request.cursor, request.limit + 1
+                )
+                more = len(rows) > request.limit
+                rows = rows[: request.limit]
+                return Places(
+                    places=[_place(r._asdict()) for r in rows],
+                    next_cursor=rows[-1].place_id if more else None,
+                ).model_dump(mode="json")
+            try:
+                after = parse_nearest_cursor(request.cursor)
+            except LookbackRefused as exc:
+                raise ValidationFailed(str(exc)) from None
+            lat, lon = request.near.lat, request.near.lon
+            box = bounding_box(lat, lon, request.radius_m)
+            candidates = store.places_in_box(
+                session, box.south, box.west, box.north, box.east, kinds, request.district
+            )
+        page, cursor = nearest_page(candidates, lat, lon, request.radius_m, after, request.limit)
+        return Places(
+            places=[_place(row._asdict(), metres) for metres, row in page], next_cursor=cursor
+        ).model_dump(mode="json")
+
+    @rpc
     def register_person(self, person: dict[str, Any]) -> dict[str, Any]:
         """Record a person; the national id is kept only as a keyed hash and a masked form."""
         request = parse(PersonCreate, person)
@@ -648,6 +701,20 @@ class DataService(PlatformService):
             time_zone=zone,
             by_hour=[HourPlaces(hour=h, places=p) for h, p in sorted(by_hour.items())],
         ).model_dump(mode="json")
+
+
+def _place(values: dict[str, Any], distance_m: float | None = None) -> Place:
+    return Place(
+        place_id=values["place_id"],
+        kind=values["kind"],
+        name=values["name"],
+        location=GeoPoint(lat=values["lat"], lon=values["lon"]),
+        address=values["address"],
+        district=values["district"],
+        phone=values["phone"],
+        cell=values["cell"],
+        distance_m=distance_m,
+    )
 
 
 def _text_or_none(value: object) -> str | None:

@@ -162,6 +162,20 @@ vehicle_alerts = Table(
     Column("status", String(16), nullable=False),
 )
 
+places = Table(
+    "places",
+    metadata,
+    Column("place_id", String(64), primary_key=True),
+    Column("kind", String(32), nullable=False),
+    Column("name", String(200), nullable=False),
+    Column("lat", Float, nullable=False),
+    Column("lon", Float, nullable=False),
+    Column("cell", BigInteger, nullable=False),
+    Column("address", String(300)),
+    Column("district", String(64), nullable=False),
+    Column("phone", String(20)),
+)
+
 #: days whose partition this process has seen exist (retention clears it when it drops one)
 _known_partitions: set[date] = set()
 
@@ -510,3 +524,43 @@ def recent_sightings(session: Session, plate: str, since: datetime, limit: int) 
             .limit(limit)
         )
     )
+
+
+def add_place(session: Session, values: dict[str, Any]) -> None:
+    session.execute(insert(places).values(**values))
+
+
+def places_in_box(
+    session: Session,
+    south: float,
+    west: float,
+    north: float,
+    east: float,
+    kinds: list[str] | None,
+    district: str | None,
+) -> list[Any]:
+    query = select(places).where(
+        places.c.lat.between(south, north), places.c.lon.between(west, east)
+    )
+    if kinds:
+        query = query.where(places.c.kind.in_(kinds))
+    if district:
+        query = query.where(places.c.district == district)
+    return list(session.execute(query))
+
+
+def places_by_id(
+    session: Session,
+    kinds: list[str] | None,
+    district: str | None,
+    after: str | None,
+    limit: int,
+) -> list[Any]:
+    query = select(places)
+    if kinds:
+        query = query.where(places.c.kind.in_(kinds))
+    if district:
+        query = query.where(places.c.district == district)
+    if after is not None:
+        query = query.where(places.c.place_id > after)
+    return list(session.execute(query.order_by(places.c.place_id).limit(limit)))

@@ -26,7 +26,7 @@ def data_db(schema_prefix: str, migrated_services: Callable[..., None]) -> Itera
     with engine.begin() as conn:
         conn.execute(
             text(
-                "TRUNCATE sightings, incidents, incident_daily, vehicle_alerts, vehicles, "
+                "TRUNCATE sightings, incidents, incident_daily, vehicle_alerts, vehicles, places, "
                 "persons, authorisations, "
                 "sweep_authorisations, "
                 "sensitive_places, "
