@@ -85,5 +85,28 @@ class PlaceQuery(BaseModel):
 
 
 class Places(BaseModel):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "places": [
+                        {
+                            "place_id": "poi-futian-pawn-001",
+                            "kind": "pawnshop",
+                            "name": "福田典当行",
+                            "location": {"lat": 22.5431, "lon": 114.0579},
+                            "address": "深圳市福田区深南大道 1 号",
+                            "district": "futian",
+                            "phone": "0755-83000000",
+                            "cell": 617733122422996991,
+                            "distance_m": 112.4,
+                        }
+                    ],
+                    "next_cursor": "112.400|poi-futian-pawn-001",
+                }
+            ]
+        }
+    )
+
     places: list[Place]
     next_cursor: str | None = None

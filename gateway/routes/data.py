@@ -15,7 +15,13 @@ from contracts.authorisations import (
     SweepAuthorisation,
     SweepAuthorisationCreate,
 )
-from contracts.incidents import Cube, CubeQuery
+from contracts.incidents import (
+    Cube,
+    CubeQuery,
+    IncidentBatch,
+    Incidents,
+    IncidentsReceipt,
+)
 from contracts.places import MAX_NEAR_RADIUS_M, Place, PlaceCreate, PlaceKind, Places
 from contracts.retention import RETENTION_OPERATION, RetentionReceipt, RetentionReceipts
 from contracts.sightings import (
@@ -285,6 +291,53 @@ async def register_vehicle(request: Request, ctx: Authorized, vehicle: VehicleCr
 async def incident_cube(request: Request, ctx: Authorized, query: CubeQuery) -> Any:
     return await platform_of(request).rpc.call(
         "data", "incident_cube", query.model_dump(mode="json"), context=ctx.rpc_context
+    )
+
+
+@router.post(
+    "/incidents:batch",
+    operation_id="data.record_incidents",
+    response_model=IncidentsReceipt,
+    responses=errors(),
+    summary="Record incidents (警情) from dispatch, up to 1,000 per request, each once by its id; "
+    "new ones are announced as data.incident.recorded.v1",
+)
+async def record_incidents(request: Request, ctx: Authorized, batch: IncidentBatch) -> Any:
+    items = [i.model_dump(mode="json") for i in batch.incidents]
+    return await platform_of(request).rpc.call(
+        "data", "record_incidents", items, context=ctx.rpc_context
+    )
+
+
+@router.get(
+    "/incidents",
+    operation_id="data.list_incidents",
+    response_model=Incidents,
+    responses=errors(),
+    summary="Incidents in a window inside your jurisdiction, newest first",
+)
+async def list_incidents(
+    request: Request,
+    ctx: Authorized,
+    since: Annotated[datetime, Query(description="ISO 8601 with an offset")],
+    until: Annotated[datetime, Query(description="ISO 8601 with an offset; exclusive")],
+    category: Annotated[list[str] | None, Query(max_length=50)] = None,
+    district: Annotated[list[str] | None, Query(max_length=50)] = None,
+    status: Annotated[str | None, Query(pattern=r"^(open|closed|transferred)$")] = None,
+    limit: Annotated[int, Query(ge=1, le=MAX_PAGE_SIZE)] = 50,
+    cursor: Annotated[str | None, Query(max_length=100)] = None,
+) -> Any:
+    query = {
+        "since": since.isoformat(),
+        "until": until.isoformat(),
+        "categories": category,
+        "districts": district,
+        "status": status,
+        "limit": limit,
+        "cursor": cursor,
+    }
+    return await platform_of(request).rpc.call(
+        "data", "list_incidents", query, context=ctx.rpc_context
     )
 
 

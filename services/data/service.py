@@ -14,6 +14,7 @@ from chassis.entrypoints import on_event, on_events, rpc
 from chassis.retention import DataClass
 from chassis.service import PlatformService
 from chassis.validation import parse
+from contracts.actor import ActorKind
 from contracts.audit import AuditRecord, Outcome, audit_event_type
 from contracts.authorisations import (
     Authorisation,
@@ -30,7 +31,19 @@ from contracts.errors import (
     PurposeRequired,
     ValidationFailed,
 )
-from contracts.incidents import Cube, CubeCell, CubeQuery, Dimension, IncidentCreate
+from contracts.incidents import (
+    INCIDENTS_RECORDED,
+    MAX_INCIDENT_BATCH,
+    Cube,
+    CubeCell,
+    CubeQuery,
+    Dimension,
+    Incident,
+    IncidentCreate,
+    IncidentQuery,
+    Incidents,
+    IncidentsRecorded,
+)
 from contracts.places import Place, PlaceCreate, PlaceQuery, Places
 from contracts.sightings import (
     SIGHTING_RECORDED,
@@ -345,9 +358,15 @@ class DataService(PlatformService):
 
     @rpc
     def record_incidents(self, items: list[dict[str, Any]]) -> dict[str, int]:
-        """Record incidents (the 110 dispatch feed will publish them as events)."""
-        if not isinstance(items, list) or len(items) > 5000:
-            raise ValidationFailed("a list of at most 5,000 incidents")
+        """Record incidents from the 110 dispatch feed, each once; the new ones leave as one
+        `data.incident.recorded.v1` event (warning's forecasts are scored against them)."""
+        if not isinstance(items, list) or not 0 < len(items) <= MAX_INCIDENT_BATCH:
+            raise ValidationFailed(f"a list of 1 to {MAX_INCIDENT_BATCH:,} incidents")
+        actor = self.actor
+        if actor.kind != ActorKind.SERVICE_ACCOUNT and not {"admin", "dispatcher"} & set(
+            actor.roles
+        ):
+            raise Forbidden("incidents come from dispatch: its feed, a dispatcher or an admin")
         parsed = [parse(IncidentCreate, item) for item in items]
         rows = [
             {
@@ -366,7 +385,47 @@ class DataService(PlatformService):
             for i in parsed
         ]
         with self.db.transaction() as session:
-            return {"recorded": store.add_incidents(session, rows, self.settings.local_time_zone)}
+            new = store.add_incidents(session, rows, self.settings.local_time_zone)
+            if new:
+                self.events.stage(
+                    session,
+                    INCIDENTS_RECORDED,
+                    IncidentsRecorded(incidents=[_incident(r) for r in new]),
+                )
+        return {"recorded": len(new), "repeated": len(rows) - len(new)}
+
+    @rpc
+    def list_incidents(self, query: dict[str, Any]) -> dict[str, Any]:
+        """Incidents inside the caller's jurisdiction, newest first, a page at a time."""
+        request = parse(IncidentQuery, query)
+        if request.since.tzinfo is None or request.until.tzinfo is None:
+            raise ValidationFailed("since and until must carry a time zone offset")
+        if request.since >= request.until:
+            raise ValidationFailed("since must be before until")
+        scope = self.actor.scope
+        if not scope:
+            raise Forbidden("incidents are listed within a unit's jurisdiction: an officer's scope")
+        try:
+            before = parse_cursor(request.cursor)
+        except LookbackRefused as exc:
+            raise ValidationFailed(str(exc)) from None
+        with self.db.transaction() as session:
+            rows = store.list_incidents(
+                session,
+                request.since,
+                request.until,
+                scope,
+                request.categories,
+                request.districts,
+                request.status,
+                before,
+                request.limit,
+            )
+        last = rows[-1] if len(rows) == request.limit else None
+        return Incidents(
+            incidents=[_incident(r) for r in rows],
+            next_cursor=make_cursor(last.reported_at, last.incident_id) if last else None,
+        ).model_dump(mode="json")
 
     @rpc
     def incident_cube(self, query: dict[str, Any]) -> dict[str, Any]:
@@ -701,6 +760,21 @@ class DataService(PlatformService):
             time_zone=zone,
             by_hour=[HourPlaces(hour=h, places=p) for h, p in sorted(by_hour.items())],
         ).model_dump(mode="json")
+
+
+def _incident(row: Any) -> Incident:
+    return Incident(
+        incident_id=row.incident_id,
+        reported_at=row.reported_at,
+        location=GeoPoint(lat=row.lat, lon=row.lon),
+        category=row.category,
+        method=row.method,
+        status=row.status,
+        unit_path=row.unit_path,
+        district=row.district,
+        station=row.station,
+        cell=row.cell,
+    )
 
 
 def _place(values: dict[str, Any], distance_m: float | None = None) -> Place:

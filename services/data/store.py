@@ -357,23 +357,13 @@ def sightings_in_cells(
     )
 
 
-def add_incidents(session: Session, rows: list[dict[str, Any]], time_zone: str) -> int:
-    """Insert incidents not stored before, and add them to the daily counts."""
+def add_incidents(session: Session, rows: list[dict[str, Any]], time_zone: str) -> list[Any]:
+    """Insert incidents not stored before, add them to the daily counts, and return the new
+    ones (a repeat returns nothing)."""
     if not rows:
-        return 0
+        return []
     new = session.execute(
-        insert(incidents)
-        .values(rows)
-        .on_conflict_do_nothing()
-        .returning(
-            incidents.c.reported_at,
-            incidents.c.district,
-            incidents.c.station,
-            incidents.c.category,
-            incidents.c.method,
-            incidents.c.status,
-            incidents.c.unit_path,
-        )
+        insert(incidents).values(rows).on_conflict_do_nothing().returning(*incidents.c)
     ).all()
     counts: dict[tuple[Any, ...], int] = {}
     zone = ZoneInfo(time_zone)
@@ -408,7 +398,7 @@ def add_incidents(session: Session, rows: list[dict[str, Any]], time_zone: str) 
                 set_={"incidents": incident_daily.c.incidents + statement.excluded.incidents},
             )
         )
-    return len(new)
+    return list(new)
 
 
 def _cube_expression(dimension: str, time_zone: str, daily: bool) -> Any:
@@ -564,3 +554,35 @@ def places_by_id(
     if after is not None:
         query = query.where(places.c.place_id > after)
     return list(session.execute(query.order_by(places.c.place_id).limit(limit)))
+
+
+def list_incidents(
+    session: Session,
+    since: datetime,
+    until: datetime,
+    scope: str,
+    categories: list[str] | None,
+    districts: list[str] | None,
+    status: str | None,
+    before: tuple[datetime, Any] | None,
+    limit: int,
+) -> list[Any]:
+    """Incidents in [since, until) inside the scope, newest first, before a keyset cursor."""
+    query = select(incidents).where(
+        incidents.c.reported_at >= since,
+        incidents.c.reported_at < until,
+        (incidents.c.unit_path == scope)
+        | incidents.c.unit_path.startswith(scope + "/", autoescape=True),
+    )
+    if categories:
+        query = query.where(incidents.c.category.in_(categories))
+    if districts:
+        query = query.where(incidents.c.district.in_(districts))
+    if status:
+        query = query.where(incidents.c.status == status)
+    if before is not None:
+        query = query.where(
+            tuple_(incidents.c.reported_at, incidents.c.incident_id) < tuple_(*before)
+        )
+    order = (incidents.c.reported_at.desc(), incidents.c.incident_id.desc())
+    return list(session.execute(query.order_by(*order).limit(limit)))

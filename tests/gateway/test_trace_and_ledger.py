@@ -84,8 +84,10 @@ async def test_verify_fails_naming_an_entry_altered_in_the_database(
             original = conn.execute(
                 text(f"SELECT outcome FROM {table} WHERE leaf_index = :i"), {"i": victim}
             ).scalar_one()
+            altered = "allowed" if original == "denied" else "denied"  # a real change
             conn.execute(
-                text(f"UPDATE {table} SET outcome = 'denied' WHERE leaf_index = :i"), {"i": victim}
+                text(f"UPDATE {table} SET outcome = :o WHERE leaf_index = :i"),
+                {"o": altered, "i": victim},
             )
         report = (await gateway.client.get("/api/v1/audit/verify", headers=auditor)).json()
         assert report["ok"] is False

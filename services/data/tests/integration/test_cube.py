@@ -17,6 +17,7 @@ STATIONS = ["sz/futian/f1", "sz/futian/f2", "sz/nanshan/n1"]
 CATEGORIES = ["theft", "fraud", "assault"]
 START = datetime(2026, 10, 1, tzinfo=UTC)
 CITY = Actor(kind=ActorKind.OFFICER, id="analyst", unit="sz", scope="sz", roles=("analyst",))
+DISPATCH = Actor(kind=ActorKind.OFFICER, id="d-1", unit="sz", scope="sz", roles=("dispatcher",))
 FUTIAN = Actor(kind=ActorKind.OFFICER, id="o-1", unit="f1", scope="sz/futian", roles=("analyst",))
 
 
@@ -34,7 +35,7 @@ def incidents(rng: random.Random, n: int) -> list[dict[str, Any]]:
 
 
 def record(client: Any, items: list[dict[str, Any]]) -> None:
-    with client(CITY) as rpc:
+    with client(DISPATCH) as rpc:
         assert rpc.data.record_incidents(items)["recorded"] == len(items)
 
 
@@ -111,7 +112,7 @@ def test_whole_local_days_are_counted_from_the_daily_counts_and_agree(
 ) -> None:
     items = incidents(random.Random(8), 500)
     record(client, items)
-    with client(CITY) as rpc:  # sent again: not counted twice anywhere
+    with client(DISPATCH) as rpc:  # sent again: not counted twice anywhere
         assert rpc.data.record_incidents(items[:50])["recorded"] == 0
     shanghai = timezone(timedelta(hours=8))
     since = datetime(2026, 10, 15, tzinfo=shanghai)
