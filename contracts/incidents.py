@@ -123,7 +123,7 @@ MAX_INCIDENT_BATCH = 5000
 MAX_INCIDENTS_PER_REQUEST = 1000
 
 
-_INCIDENT_EXAMPLE = {
+_INCIDENT_EXAMPLE: dict[str, Any] = {
     "incident_id": "0b6c2f9e-3f1d-4d0a-9a57-2f0e8f6d1c11",
     "reported_at": "2026-11-28T21:14:00+08:00",
     "location": {"lat": 22.5431, "lon": 114.0579},

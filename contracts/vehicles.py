@@ -79,6 +79,30 @@ class DossierAlert(BaseModel):
     status: str
 
 
+class DossierFine(BaseModel):
+    fine_id: uuid.UUID
+    violation: str
+    amount_fen: int
+    issued_at: datetime
+    status: str
+
+
+class DossierHotlistEntry(BaseModel):
+    entry_id: uuid.UUID
+    reason: str
+    case_id: str | None
+    expires_at: datetime
+    #: active, expired (its time passed) or removed
+    state: str
+
+
+class DossierCase(BaseModel):
+    case_id: str
+    title: str
+    status: str
+    unit_path: str
+
+
 class Dossier(BaseModel):
     model_config = ConfigDict(
         json_schema_extra={
@@ -103,6 +127,17 @@ class Dossier(BaseModel):
                     },
                     "recent_sightings": [],
                     "alerts": [],
+                    "fines": [
+                        {
+                            "fine_id": "9e1b…",
+                            "violation": "speeding 20-50%",
+                            "amount_fen": 20000,
+                            "issued_at": "2026-10-02T09:30:00+08:00",
+                            "status": "unpaid",
+                        }
+                    ],
+                    "hotlist_entries": [],
+                    "cases": [],
                 }
             ]
         }
@@ -114,3 +149,8 @@ class Dossier(BaseModel):
     #: the last 30 days, newest first (older sightings need an authorisation: the trajectory)
     recent_sightings: list[TrajectoryPoint]
     alerts: list[DossierAlert]
+    #: newest first, as the citizen-services pillar last announced them
+    fines: list[DossierFine] = []
+    hotlist_entries: list[DossierHotlistEntry] = []
+    #: cases that link the vehicle, as the investigation pillar last announced them
+    cases: list[DossierCase] = []

@@ -122,3 +122,26 @@ class AlertRaised(BaseModel):
 
 
 ALERT_RAISED = "warning.alert.raised.v1"
+
+
+class HotlistEntryState(StrEnum):
+    ACTIVE = "active"
+    EXPIRED = "expired"
+    REMOVED = "removed"
+
+
+class HotlistEntryChanged(BaseModel):
+    """Payload of `warning.hotlist.entry_changed.v1`: an entry as it now stands (the vehicle
+    dossier keeps it; `changed_at` orders the states)."""
+
+    entry_id: uuid.UUID
+    plate: str
+    reason: HotlistReason
+    case_id: str | None
+    expires_at: datetime
+    unit_path: str
+    state: HotlistEntryState
+    changed_at: datetime
+
+
+HOTLIST_ENTRY_CHANGED = "warning.hotlist.entry_changed.v1"

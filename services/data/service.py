@@ -22,6 +22,7 @@ from contracts.authorisations import (
     SweepAuthorisation,
     SweepAuthorisationCreate,
 )
+from contracts.cases import CASE_CHANGED, CaseChanged
 from contracts.envelope import EventEnvelope
 from contracts.errors import (
     Conflict,
@@ -31,6 +32,7 @@ from contracts.errors import (
     PurposeRequired,
     ValidationFailed,
 )
+from contracts.fines import FINE_CHANGED, FineChanged
 from contracts.incidents import (
     INCIDENTS_RECORDED,
     MAX_INCIDENT_BATCH,
@@ -61,8 +63,22 @@ from contracts.sightings import (
     TrajectoryQuery,
 )
 from contracts.values import GeoPoint, normalise_plate
-from contracts.vehicles import Dossier, DossierAlert, Person, PersonCreate, VehicleCreate
-from contracts.warning import ALERT_RAISED, AlertRaised
+from contracts.vehicles import (
+    Dossier,
+    DossierAlert,
+    DossierCase,
+    DossierFine,
+    DossierHotlistEntry,
+    Person,
+    PersonCreate,
+    VehicleCreate,
+)
+from contracts.warning import (
+    ALERT_RAISED,
+    HOTLIST_ENTRY_CHANGED,
+    AlertRaised,
+    HotlistEntryChanged,
+)
 from services.data import store
 from services.data.domain.areas import (
     Circle,
@@ -566,6 +582,29 @@ class DataService(PlatformService):
                 },
             )
 
+    @on_event(FINE_CHANGED)
+    def keep_fine(self, event: EventEnvelope) -> None:
+        fine = FineChanged.model_validate(event.payload)
+        with self.db.apply_once(event) as session:
+            store.keep_latest(
+                session, store.vehicle_fines, "fine_id", fine.model_dump(mode="python")
+            )
+
+    @on_event(HOTLIST_ENTRY_CHANGED)
+    def keep_hotlist_entry(self, event: EventEnvelope) -> None:
+        entry = HotlistEntryChanged.model_validate(event.payload)
+        with self.db.apply_once(event) as session:
+            values = entry.model_dump(mode="python")
+            store.keep_latest(session, store.vehicle_hotlist_entries, "entry_id", values)
+
+    @on_event(CASE_CHANGED)
+    def keep_case(self, event: EventEnvelope) -> None:
+        case = CaseChanged.model_validate(event.payload)
+        with self.db.apply_once(event) as session:
+            values = case.model_dump(mode="python", exclude={"plates"})
+            if store.keep_latest(session, store.cases, "case_id", values):
+                store.replace_case_vehicles(session, case.case_id, case.plates)
+
     @rpc
     def vehicle_dossier(self, plate: str) -> dict[str, Any]:
         """一车一档: the vehicle, its owner (masked unless the purpose allows), its last 30
@@ -578,7 +617,8 @@ class DataService(PlatformService):
         except ValueError as exc:
             raise ValidationFailed(str(exc)) from None
         show_owner = may_see_owner(actor.purpose)
-        since = datetime.now(UTC) - timedelta(days=DOSSIER_SIGHTING_DAYS)
+        now = datetime.now(UTC)
+        since = now - timedelta(days=DOSSIER_SIGHTING_DAYS)
         with self.db.transaction() as session:
             found = store.vehicle(session, normalised)
             owner_row = (
@@ -588,6 +628,9 @@ class DataService(PlatformService):
             )
             sightings_rows = store.recent_sightings(session, normalised, since, 50)
             alerts = store.alerts_of(session, normalised, 50)
+            fines = store.fines_of(session, normalised, 50)
+            entries = store.hotlist_entries_of(session, normalised)
+            cases = store.cases_of(session, normalised, 50)
             self._record_served_subject(
                 session,
                 "data.vehicle_dossier",
@@ -596,6 +639,8 @@ class DataService(PlatformService):
                     "owner_shown": bool(owner_row and show_owner),
                     "sightings": len(sightings_rows),
                     "alerts": len(alerts),
+                    "fines": len(fines),
+                    "cases": [c.case_id for c in cases],
                 },
             )
         owner = None
@@ -631,6 +676,18 @@ class DataService(PlatformService):
                 )
                 for a in alerts
             ],
+            fines=[DossierFine.model_validate(f._asdict()) for f in fines],
+            hotlist_entries=[
+                DossierHotlistEntry(
+                    entry_id=e.entry_id,
+                    reason=e.reason,
+                    case_id=e.case_id,
+                    expires_at=e.expires_at,
+                    state=hotlist_state(e.state, e.expires_at, now),
+                )
+                for e in entries
+            ],
+            cases=[DossierCase.model_validate(c._asdict()) for c in cases],
         ).model_dump(mode="json")
 
     def _present(self, plates: Iterable[str], grant: SweepGrant) -> tuple[list[str], list[str]]:
@@ -760,6 +817,11 @@ class DataService(PlatformService):
             time_zone=zone,
             by_hour=[HourPlaces(hour=h, places=p) for h, p in sorted(by_hour.items())],
         ).model_dump(mode="json")
+
+
+def hotlist_state(state: str, expires_at: datetime, now: datetime) -> str:
+    """An active entry whose time has passed shows as expired, before warning says so."""
+    return "expired" if state == "active" and expires_at <= now else state
 
 
 def _incident(row: Any) -> Incident:

@@ -162,6 +162,48 @@ vehicle_alerts = Table(
     Column("status", String(16), nullable=False),
 )
 
+vehicle_fines = Table(
+    "vehicle_fines",
+    metadata,
+    Column("fine_id", UUID(as_uuid=True), primary_key=True),
+    Column("plate", String(16), nullable=False),
+    Column("violation", String(200), nullable=False),
+    Column("amount_fen", BigInteger, nullable=False),
+    Column("issued_at", DateTime(timezone=True), nullable=False),
+    Column("status", String(16), nullable=False),
+    Column("changed_at", DateTime(timezone=True), nullable=False),
+)
+
+vehicle_hotlist_entries = Table(
+    "vehicle_hotlist_entries",
+    metadata,
+    Column("entry_id", UUID(as_uuid=True), primary_key=True),
+    Column("plate", String(16), nullable=False),
+    Column("reason", String(32), nullable=False),
+    Column("case_id", String(64)),
+    Column("expires_at", DateTime(timezone=True), nullable=False),
+    Column("unit_path", String(400), nullable=False),
+    Column("state", String(16), nullable=False),
+    Column("changed_at", DateTime(timezone=True), nullable=False),
+)
+
+cases = Table(
+    "cases",
+    metadata,
+    Column("case_id", String(64), primary_key=True),
+    Column("title", String(200), nullable=False),
+    Column("status", String(16), nullable=False),
+    Column("unit_path", String(400), nullable=False),
+    Column("changed_at", DateTime(timezone=True), nullable=False),
+)
+
+case_vehicles = Table(
+    "case_vehicles",
+    metadata,
+    Column("case_id", String(64), primary_key=True),
+    Column("plate", String(16), primary_key=True),
+)
+
 places = Table(
     "places",
     metadata,
@@ -586,3 +628,58 @@ def list_incidents(
         )
     order = (incidents.c.reported_at.desc(), incidents.c.incident_id.desc())
     return list(session.execute(query.order_by(*order).limit(limit)))
+
+
+def keep_latest(session: Session, table: Table, key: str, values: dict[str, Any]) -> bool:
+    """Insert the row, or replace the stored one if this one changed later (events may arrive
+    out of order or twice). Returns whether the row is now this one."""
+    statement = insert(table).values(**values)
+    changed = session.execute(
+        statement.on_conflict_do_update(
+            index_elements=[table.c[key]],
+            set_={c: statement.excluded[c] for c in values if c != key},
+            where=table.c.changed_at < statement.excluded.changed_at,
+        ).returning(table.c[key])
+    ).first()
+    return changed is not None
+
+
+def replace_case_vehicles(session: Session, case_id: str, plates: list[str]) -> None:
+    session.execute(case_vehicles.delete().where(case_vehicles.c.case_id == case_id))
+    if plates:
+        session.execute(
+            insert(case_vehicles).values([{"case_id": case_id, "plate": p} for p in set(plates)])
+        )
+
+
+def fines_of(session: Session, plate: str, limit: int) -> list[Any]:
+    return list(
+        session.execute(
+            select(vehicle_fines)
+            .where(vehicle_fines.c.plate == plate)
+            .order_by(vehicle_fines.c.issued_at.desc())
+            .limit(limit)
+        )
+    )
+
+
+def hotlist_entries_of(session: Session, plate: str) -> list[Any]:
+    return list(
+        session.execute(
+            select(vehicle_hotlist_entries)
+            .where(vehicle_hotlist_entries.c.plate == plate)
+            .order_by(vehicle_hotlist_entries.c.changed_at.desc())
+        )
+    )
+
+
+def cases_of(session: Session, plate: str, limit: int) -> list[Any]:
+    return list(
+        session.execute(
+            select(cases)
+            .join(case_vehicles, case_vehicles.c.case_id == cases.c.case_id)
+            .where(case_vehicles.c.plate == plate)
+            .order_by(cases.c.changed_at.desc())
+            .limit(limit)
+        )
+    )

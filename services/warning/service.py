@@ -16,11 +16,14 @@ from contracts.sightings import SIGHTING_RECORDED, SightingsRecorded
 from contracts.values import PageRequest
 from contracts.warning import (
     ALERT_RAISED,
+    HOTLIST_ENTRY_CHANGED,
     Alert,
     AlertRaised,
     AlertStatus,
     HotlistEntry,
+    HotlistEntryChanged,
     HotlistEntryCreate,
+    HotlistEntryState,
     HotlistReason,
 )
 from services.warning import store
@@ -68,8 +71,17 @@ class WarningService(PlatformService):
                     "created_by": actor.accountable_officer or actor.id,
                 },
             )
-            result = HotlistEntry.model_validate(row).model_dump(mode="json")
-            return dict(command.record(result))
+            added = HotlistEntry.model_validate(row)
+            self.events.stage(
+                command.session,
+                HOTLIST_ENTRY_CHANGED,
+                HotlistEntryChanged(
+                    **added.model_dump(exclude={"created_by", "created_at"}),
+                    state=HotlistEntryState.ACTIVE,
+                    changed_at=added.created_at,
+                ),
+            )
+            return dict(command.record(added.model_dump(mode="json")))
 
     @rpc
     def list_alerts(self, page: dict[str, Any], status: str | None = None) -> dict[str, Any]:

@@ -192,7 +192,7 @@ async def test_a_checkpoint_collision_through_the_gateway(gateway: Gateway) -> N
     assert result["pseudonyms"] and "粤E24680" not in str(result)
 
 
-async def test_the_dossier_shows_the_flows_alert_without_calling_the_warning_pillar(
+async def test_the_dossier_shows_the_flows_alert_and_hotlist_entry_without_calling_warning(
     gateway: Gateway,
 ) -> None:
     officer = await drive.login(gateway.client, "li.wei")
@@ -206,8 +206,11 @@ async def test_the_dossier_shows_the_flows_alert_without_calling_the_warning_pil
         )
         assert response.status_code == 200, response.text
         body = response.json()
-        return body if body["alerts"] and body["recent_sightings"] else None
+        complete = body["alerts"] and body["recent_sightings"] and body["hotlist_entries"]
+        return body if complete else None
 
     dossier = await drive.until(dossier_with_alert, "the alert in the dossier")
     assert dossier["alerts"][0]["status"] == "possible"
+    (entry,) = dossier["hotlist_entries"]
+    assert (entry["case_id"], entry["state"]) == (drive.FLOW_CASE, "active")
     assert dossier["vehicle"] is None and dossier["owner"] is None  # not registered in the demo

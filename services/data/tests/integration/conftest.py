@@ -27,6 +27,7 @@ def data_db(schema_prefix: str, migrated_services: Callable[..., None]) -> Itera
         conn.execute(
             text(
                 "TRUNCATE sightings, incidents, incident_daily, vehicle_alerts, vehicles, places, "
+                "vehicle_fines, vehicle_hotlist_entries, cases, case_vehicles, "
                 "persons, authorisations, "
                 "sweep_authorisations, "
                 "sensitive_places, "

@@ -8,14 +8,24 @@ from typing import Any
 
 import pytest
 from nameko.exceptions import RemoteError
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine, select, text
 
 from chassis.outbox import build_envelope
 from chassis.tables import outbox
 from chassis.testing.polling import eventually
 from chassis.testing.publish import publish_envelopes
 from contracts.actor import SYSTEM_ACTOR, Actor, ActorKind, Purpose
-from contracts.warning import ALERT_RAISED, AlertRaised, AlertStatus, HotlistReason
+from contracts.cases import CASE_CHANGED, CaseChanged, CaseStatus
+from contracts.fines import FINE_CHANGED, FineChanged, FineStatus
+from contracts.warning import (
+    ALERT_RAISED,
+    HOTLIST_ENTRY_CHANGED,
+    AlertRaised,
+    AlertStatus,
+    HotlistEntryChanged,
+    HotlistEntryState,
+    HotlistReason,
+)
 from services.data.store import persons
 from services.data.tests.integration.conftest import plant, row
 
@@ -123,3 +133,78 @@ def test_recent_sightings_and_alerts_from_the_warning_pillars_events(
         ]
     served = [p for p in payloads if p["operation"] == "data.vehicle_dossier"]
     assert served and served[-1]["subject"] == "plate=粤T12345"
+
+
+def announce(amqp_uri: str, event_type: str, producer: str, *payloads: Any) -> None:
+    publish_envelopes(
+        amqp_uri,
+        *(
+            build_envelope(
+                event_type=event_type,
+                payload=p,
+                producer=producer,
+                actor=SYSTEM_ACTOR,
+                traceparent=None,
+            )
+            for p in payloads
+        ),
+    )
+
+
+def test_fines_hotlist_entries_and_cases_from_the_pillars_events_latest_state_wins(
+    client: Any, platform_config: dict[str, Any], data_db: Engine
+) -> None:
+    register(client)
+    uri = platform_config["AMQP_URI"]
+    fine_id, entry_id = uuid.uuid4(), uuid.uuid4()
+    fine = FineChanged(
+        fine_id=fine_id,
+        plate="粤T12345",
+        violation="speeding 20-50%",
+        amount_fen=20000,
+        issued_at=NOW - timedelta(days=3),
+        status=FineStatus.UNPAID,
+        changed_at=NOW - timedelta(days=3),
+    )
+    paid = fine.model_copy(update={"status": FineStatus.PAID, "changed_at": NOW})
+    # the payment's event overtakes the issue's: the older state must not win
+    announce(uri, FINE_CHANGED, "citizen", paid)
+    announce(uri, FINE_CHANGED, "citizen", fine)
+    listed = HotlistEntryChanged(
+        entry_id=entry_id,
+        plate="粤T12345",
+        reason=HotlistReason.STOLEN_VEHICLE,
+        case_id="case-7",
+        expires_at=NOW - timedelta(minutes=1),  # its time has passed
+        unit_path="sz/f",
+        state=HotlistEntryState.ACTIVE,
+        changed_at=NOW - timedelta(days=1),
+    )
+    announce(uri, HOTLIST_ENTRY_CHANGED, "warning", listed)
+    opened = CaseChanged(
+        case_id="case-7",
+        title="Theft of a white BYD",
+        status=CaseStatus.OPEN,
+        unit_path="sz/f",
+        plates=["粤T12345", "粤B11111"],
+        changed_at=NOW - timedelta(days=2),
+    )
+    other = opened.model_copy(
+        update={"case_id": "case-8", "plates": ["粤T12345"], "changed_at": NOW - timedelta(days=2)}
+    )
+    unlinked = other.model_copy(update={"plates": ["粤B11111"], "changed_at": NOW})
+    announce(uri, CASE_CHANGED, "investigation", opened, other, unlinked)
+
+    def settled() -> dict[str, Any] | None:
+        result = dossier(client, TRAFFIC)
+        done = result["fines"] and result["hotlist_entries"] and result["cases"]
+        with data_db.connect() as conn:
+            applied = conn.execute(text("SELECT count(*) FROM inbox")).scalar_one()
+        return result if done and applied == 6 else None
+
+    result = eventually(settled, timeout=15)
+    (shown_fine,) = result["fines"]
+    assert (shown_fine["fine_id"], shown_fine["status"]) == (str(fine_id), "paid")
+    (entry,) = result["hotlist_entries"]
+    assert (entry["entry_id"], entry["state"]) == (str(entry_id), "expired")
+    assert [c["case_id"] for c in result["cases"]] == ["case-7"]  # case-8 no longer links it
