@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from contracts.sightings import TrajectoryPoint
 from contracts.values import Plate
@@ -37,7 +37,40 @@ class PersonCreate(BaseModel):
     address: str | None = Field(default=None, max_length=300)
 
 
+class PersonLookup(BaseModel):
+    """Find one person by their id here or by national id (sent in a body, never in a URL,
+    so it stays out of logs; matched by its keyed hash)."""
+
+    model_config = ConfigDict(
+        extra="forbid", json_schema_extra={"examples": [{"national_id": "440304199001011234"}]}
+    )
+
+    person_id: str | None = Field(default=None, max_length=64)
+    national_id: str | None = Field(default=None, pattern=r"^[0-9]{17}[0-9Xx]$")
+
+    @model_validator(mode="after")
+    def _exactly_one(self) -> PersonLookup:
+        if (self.person_id is None) == (self.national_id is None):
+            raise ValueError("give exactly one of person_id and national_id")
+        return self
+
+
 class Person(BaseModel):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "person_id": "p-000123",
+                    "name": "王**",
+                    "national_id": "440304********1234",
+                    "phone": "138****8000",
+                    "address": None,
+                    "masked": True,
+                }
+            ]
+        }
+    )
+
     person_id: str
     name: str
     national_id: str = Field(description="always masked")

@@ -33,7 +33,7 @@ from contracts.sightings import (
     Trajectory,
 )
 from contracts.values import MAX_PAGE_SIZE
-from contracts.vehicles import Dossier, PersonCreate, VehicleCreate
+from contracts.vehicles import Dossier, Person, PersonCreate, PersonLookup, VehicleCreate
 from gateway.platform import platform_of
 from gateway.problems import errors, example
 from gateway.security import Authorized, authorize
@@ -263,6 +263,20 @@ async def find_places(
 async def register_person(request: Request, ctx: Authorized, person: PersonCreate) -> Any:
     return await platform_of(request).rpc.call(
         "data", "register_person", person.model_dump(mode="json"), context=ctx.rpc_context
+    )
+
+
+@router.post(
+    "/persons:lookup",
+    operation_id="data.find_person",
+    response_model=Person,
+    responses=errors(404),
+    summary="One person by id or national id (personal data: needs X-Purpose; details masked "
+    "unless the purpose allows them; every lookup is recorded)",
+)
+async def find_person(request: Request, ctx: Authorized, lookup: PersonLookup) -> Any:
+    return await platform_of(request).rpc.call(
+        "data", "find_person", lookup.model_dump(mode="json"), context=ctx.rpc_context
     )
 
 

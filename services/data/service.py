@@ -14,7 +14,7 @@ from chassis.entrypoints import on_event, on_events, rpc
 from chassis.retention import DataClass
 from chassis.service import PlatformService
 from chassis.validation import parse
-from contracts.actor import ActorKind
+from contracts.actor import PURPOSES_NEEDING_CASE, ActorKind
 from contracts.audit import AuditRecord, Outcome, audit_event_type
 from contracts.authorisations import (
     Authorisation,
@@ -71,6 +71,7 @@ from contracts.vehicles import (
     DossierHotlistEntry,
     Person,
     PersonCreate,
+    PersonLookup,
     VehicleCreate,
 )
 from contracts.warning import (
@@ -554,6 +555,35 @@ class DataService(PlatformService):
         return {"person_id": request.person_id}
 
     @rpc
+    def find_person(self, query: dict[str, Any]) -> dict[str, Any]:
+        """One person, by id or national id. A call only about a person: refused without a
+        declared purpose (and a case where the purpose needs one), masked unless the purpose
+        allows the details, and recorded in the ledger either way."""
+        request = parse(PersonLookup, query)
+        actor = self.actor
+        if actor.purpose is None:
+            raise PurposeRequired("a person is looked up only for a declared purpose")
+        if actor.purpose in PURPOSES_NEEDING_CASE and actor.case_id is None:
+            raise PurposeRequired(f"the purpose {actor.purpose} needs a case (X-Case-Id)")
+        key = self.settings.national_id_key.get_secret_value().encode()
+        with self.db.transaction() as session:
+            if request.national_id is not None:
+                found = store.person_by_hash(session, national_id_hash(key, request.national_id))
+            else:
+                assert request.person_id is not None
+                found = store.person(session, request.person_id)
+            if found is None:
+                raise NotFound("no such person")
+            show = may_see_owner(actor.purpose)
+            self._record_served_subject(
+                session,
+                "data.find_person",
+                f"person={found.person_id}",
+                {"details_shown": show, "by": "national_id" if request.national_id else "id"},
+            )
+        return _person(found, show).model_dump(mode="json")
+
+    @rpc
     def register_vehicle(self, vehicle: dict[str, Any]) -> dict[str, Any]:
         request = parse(VehicleCreate, vehicle)
         try:
@@ -643,16 +673,7 @@ class DataService(PlatformService):
                     "cases": [c.case_id for c in cases],
                 },
             )
-        owner = None
-        if owner_row is not None:
-            owner = Person(
-                person_id=owner_row.person_id,
-                name=owner_row.name if show_owner else mask_name(owner_row.name),
-                national_id=owner_row.national_id_masked,
-                phone=owner_row.phone if show_owner else mask_phone(owner_row.phone),
-                address=owner_row.address if show_owner else None,
-                masked=not show_owner,
-            )
+        owner = _person(owner_row, show_owner) if owner_row is not None else None
         return Dossier(
             plate=normalised,
             vehicle=VehicleCreate.model_validate(found._asdict()) if found else None,
@@ -817,6 +838,17 @@ class DataService(PlatformService):
             time_zone=zone,
             by_hour=[HourPlaces(hour=h, places=p) for h, p in sorted(by_hour.items())],
         ).model_dump(mode="json")
+
+
+def _person(row: Any, show: bool) -> Person:
+    return Person(
+        person_id=row.person_id,
+        name=row.name if show else mask_name(row.name),
+        national_id=row.national_id_masked,
+        phone=row.phone if show else mask_phone(row.phone),
+        address=row.address if show else None,
+        masked=not show,
+    )
 
 
 def hotlist_state(state: str, expires_at: datetime, now: datetime) -> str:

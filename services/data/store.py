@@ -526,6 +526,12 @@ def person(session: Session, person_id: str) -> Any:
     return session.execute(select(persons).where(persons.c.person_id == person_id)).first()
 
 
+def person_by_hash(session: Session, national_id_hash: str) -> Any:
+    return session.execute(
+        select(persons).where(persons.c.national_id_hash == national_id_hash)
+    ).first()
+
+
 def add_vehicle_alert(session: Session, values: dict[str, Any]) -> None:
     session.execute(insert(vehicle_alerts).values(**values).on_conflict_do_nothing())
 

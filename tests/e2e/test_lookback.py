@@ -214,3 +214,21 @@ async def test_the_dossier_shows_the_flows_alert_and_hotlist_entry_without_calli
     (entry,) = dossier["hotlist_entries"]
     assert (entry["case_id"], entry["state"]) == (drive.FLOW_CASE, "active")
     assert dossier["vehicle"] is None and dossier["owner"] is None  # not registered in the demo
+
+
+async def test_a_person_lookup_without_a_purpose_is_refused_at_the_gateway(
+    gateway: Gateway,
+) -> None:
+    officer = await drive.login(gateway.client, "li.wei")
+    url = "/api/v1/data/persons:lookup"
+    refused = await gateway.client.post(
+        url, json={"person_id": "p-nobody"}, headers=drive.headers(officer)
+    )
+    assert refused.status_code == 403
+    assert refused.headers["content-type"].startswith("application/problem+json")
+    with_purpose = await gateway.client.post(
+        url,
+        json={"person_id": "p-nobody"},
+        headers=drive.headers(officer, **{"X-Purpose": "patrol_and_prevention"}),
+    )
+    assert with_purpose.status_code == 404  # through to the data service, which knows no one
