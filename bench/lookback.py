@@ -137,6 +137,13 @@ def main() -> None:
     )
     parser.add_argument("--rows", type=int, default=10_000_000)
     parser.add_argument("--seconds", type=float, default=10.0)
+    parser.add_argument(
+        "--connections",
+        type=int,
+        nargs="+",
+        default=[1, 2],
+        help="wrk phases: 1 is one user's latency (no queueing), more is the machine saturated",
+    )
     args = parser.parse_args()
     prefix = new_schema_prefix()
     try:
@@ -172,9 +179,16 @@ def main() -> None:
                         f"&until={quote(now.isoformat())}"
                     )
                     url = f"{base}/api/v1/data/vehicles/{quote(TARGET)}/trajectory?{query}"
-                    gateway = wrk_phase(
-                        url, token, "gateway: trajectory, auth + audit [wrk]", 2, args.seconds
-                    )
+                    phases = [
+                        wrk_phase(
+                            url,
+                            token,
+                            f"gateway: trajectory, auth + audit [wrk, {n} connection(s)]",
+                            n,
+                            args.seconds,
+                        )
+                        for n in args.connections
+                    ]
                 finally:
                     process.terminate()
                     process.wait(timeout=10)
@@ -185,10 +199,15 @@ def main() -> None:
         f"30-day trajectory\n"
     )
     print(floor.line())
-    print(gateway.line(floor))
+    for phase in phases:
+        print(phase.line(floor))
     print(
-        f"\np99: floor {floor.percentile(99):.2f} ms, gateway {gateway.percentile(99):.2f} ms "
-        f"(goal ≤ 10 ms); median floor {statistics.median(floor.latencies_ms):.2f} ms"
+        f"\np99: floor {floor.percentile(99):.2f} ms, gateway "
+        + ", ".join(
+            f"{phase.percentile(99):.2f} ms at {n} connection(s)"
+            for n, phase in zip(args.connections, phases, strict=True)
+        )
+        + f" (goal ≤ 10 ms); median floor {statistics.median(floor.latencies_ms):.2f} ms"
     )
 
 
