@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 import uuid
 from collections.abc import Callable, Iterable
 from datetime import UTC, datetime, time, timedelta
@@ -96,6 +97,7 @@ from services.data.domain.lookback import (
     LookbackRules,
     NeedsAuthorisation,
     Window,
+    check_grant,
     check_grant_request,
     check_window,
     make_cursor,
@@ -156,8 +158,10 @@ def _read_refusal(exc: Exception) -> PlatformError:
     return ValidationFailed(str(exc))
 
 
-#: the dossier shows this many days of sightings (well inside the authorisation age)
-DOSSIER_SIGHTING_DAYS = 30
+_ONE_SIGHTINGS_WRITE = threading.Lock()  # green once eventlet has patched threading
+
+#: sightings one dossier shows in each tier
+DOSSIER_SIGHTINGS = 50
 
 
 class DataService(PlatformService):
@@ -169,10 +173,14 @@ class DataService(PlatformService):
 
     @on_events(SIGHTING_RECORDED, batch_size=20, max_wait_ms=20)
     def store_sightings(self, events: list[EventEnvelope]) -> None:
-        """Each event is a batch of up to 5,000 sightings; a few events make one COPY."""
-        with self.db.apply_batch_once(events) as (session, new):
+        """Each event is a batch of up to 5,000 sightings; a few events make one COPY.
+
+        One batch at a time per process: a COPY blocks the process, so a second batch's
+        transaction making a day partition would hold the lock the COPY waits for, and never
+        get the chance to commit it."""
+        with _ONE_SIGHTINGS_WRITE, self.db.apply_batch_once(events) as (session, new):
             rows = [row for event in new for row in rows_of(event.payload)]
-            store.add_sightings(session, rows)
+            store.add_sightings(session, rows, self.settings.sightings_copy_lock_timeout_ms)
 
     def _lookback(self) -> LookbackRules:
         return LookbackRules(
@@ -636,27 +644,43 @@ class DataService(PlatformService):
                 store.replace_case_vehicles(session, case.case_id, case.plates)
 
     @rpc
-    def vehicle_dossier(self, plate: str) -> dict[str, Any]:
-        """一车一档: the vehicle, its owner (masked unless the purpose allows), its last 30
-        days of sightings, and its alerts, in one call from the data service's own store."""
+    def vehicle_dossier(self, plate: str, authorisation_id: str | None = None) -> dict[str, Any]:
+        """一车一档: the vehicle, its owner (masked unless the purpose allows), its sightings,
+        alerts, fines, hotlist entries and cases, in one call from the data service's own
+        store. Sightings come in age tiers: those younger than the authorisation age for any
+        declared purpose; older ones only inside a supervisor's live authorisation for this
+        case and plate (an expired one is refused)."""
         actor = self.actor
         if actor.purpose is None:
             raise PurposeRequired("a vehicle's dossier is served only for a declared purpose")
         try:
             normalised = normalise_plate(plate)
+            grant_id = uuid.UUID(authorisation_id) if authorisation_id else None
         except ValueError as exc:
             raise ValidationFailed(str(exc)) from None
         show_owner = may_see_owner(actor.purpose)
         now = datetime.now(UTC)
-        since = now - timedelta(days=DOSSIER_SIGHTING_DAYS)
+        since = now - self._lookback().authorisation_age
         with self.db.transaction() as session:
+            older_rows: list[Any] = []
+            if grant_id is not None:
+                grant = self._grant(session, grant_id)
+                try:
+                    check_grant(grant, normalised, grant.since, grant.until, now, actor.case_id)
+                except NeedsAuthorisation as exc:
+                    raise Forbidden(str(exc)) from None
+                older_rows = store.sightings_between(
+                    session, normalised, grant.since, min(grant.until, since), DOSSIER_SIGHTINGS
+                )
             found = store.vehicle(session, normalised)
             owner_row = (
                 store.person(session, found.owner_person_id)
                 if found is not None and found.owner_person_id
                 else None
             )
-            sightings_rows = store.recent_sightings(session, normalised, since, 50)
+            sightings_rows = store.sightings_between(
+                session, normalised, since, None, DOSSIER_SIGHTINGS
+            )
             alerts = store.alerts_of(session, normalised, 50)
             fines = store.fines_of(session, normalised, 50)
             entries = store.hotlist_entries_of(session, normalised)
@@ -668,6 +692,8 @@ class DataService(PlatformService):
                 {
                     "owner_shown": bool(owner_row and show_owner),
                     "sightings": len(sightings_rows),
+                    "authorised_older_sightings": len(older_rows),
+                    "authorisation_id": authorisation_id,
                     "alerts": len(alerts),
                     "fines": len(fines),
                     "cases": [c.case_id for c in cases],
@@ -678,15 +704,8 @@ class DataService(PlatformService):
             plate=normalised,
             vehicle=VehicleCreate.model_validate(found._asdict()) if found else None,
             owner=owner,
-            recent_sightings=[
-                TrajectoryPoint(
-                    sighting_id=r.sighting_id,
-                    device_id=r.device_id,
-                    seen_at=r.seen_at,
-                    location=GeoPoint(lat=r.lat, lon=r.lon) if r.lat is not None else None,
-                )
-                for r in sightings_rows
-            ],
+            recent_sightings=[_point(r) for r in sightings_rows],
+            older_sightings=[_point(r) for r in older_rows],
             alerts=[
                 DossierAlert(
                     alert_id=a.alert_id,
@@ -726,6 +745,12 @@ class DataService(PlatformService):
             ),
         )
 
+    def _grant(self, session: Any, authorisation_id: uuid.UUID) -> Grant:
+        found = store.authorisation(session, authorisation_id)
+        if found is None:
+            raise Forbidden("no such authorisation")
+        return Grant(found.case_id, found.plate, found.since, found.until, found.expires_at)
+
     def _window(
         self,
         session: Any,
@@ -738,12 +763,7 @@ class DataService(PlatformService):
         actor = self.actor
         if actor.purpose is None:
             raise PurposeRequired("a plate's movements are served only for a declared purpose")
-        grant = None
-        if authorisation_id is not None:
-            found = store.authorisation(session, authorisation_id)
-            if found is None:
-                raise Forbidden("no such authorisation")
-            grant = Grant(found.case_id, found.plate, found.since, found.until, found.expires_at)
+        grant = self._grant(session, authorisation_id) if authorisation_id is not None else None
         try:
             return check_window(
                 plate,
@@ -838,6 +858,15 @@ class DataService(PlatformService):
             time_zone=zone,
             by_hour=[HourPlaces(hour=h, places=p) for h, p in sorted(by_hour.items())],
         ).model_dump(mode="json")
+
+
+def _point(row: Any) -> TrajectoryPoint:
+    return TrajectoryPoint(
+        sighting_id=row.sighting_id,
+        device_id=row.device_id,
+        seen_at=row.seen_at,
+        location=GeoPoint(lat=row.lat, lon=row.lon) if row.lat is not None else None,
+    )
 
 
 def _person(row: Any, show: bool) -> Person:

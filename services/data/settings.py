@@ -27,3 +27,7 @@ class Settings(ChassisSettings):
     pseudonym_key: SecretStr = SecretStr("dev-only-pseudonym-key")
     #: the longest an authorisation may stay valid
     authorisation_max_validity_days: float = Field(default=30, gt=0, le=366)
+    #: a sightings COPY blocks the whole process (see chassis.green.driver_blocking); if it waits
+    #: this long for a lock (a partition being made or dropped by another transaction, perhaps of
+    #: this very process) it gives up and the batch is retried, instead of waiting for ever
+    sightings_copy_lock_timeout_ms: int = Field(default=2000, ge=10, le=60_000)

@@ -234,7 +234,7 @@ def ensure_partitions(session: Session, days: Iterable[date]) -> None:
         _known_partitions.add(day)
 
 
-def add_sightings(session: Session, rows: list[SightingRow]) -> int:
+def add_sightings(session: Session, rows: list[SightingRow], lock_timeout_ms: int) -> int:
     """Store the rows, each sighting once. Returns rows inserted.
 
     The fast path is one COPY. If a sighting is already stored (the same sighting reached us in
@@ -244,6 +244,10 @@ def add_sightings(session: Session, rows: list[SightingRow]) -> int:
     if not rows:
         return 0
     ensure_partitions(session, days_of(rows))
+    # the COPY below holds the whole process: it must never wait on a lock for ever
+    session.execute(
+        text("SELECT set_config('lock_timeout', :ms, true)"), {"ms": f"{lock_timeout_ms}ms"}
+    )
     try:
         with session.begin_nested():
             dbapi = session.connection().connection.dbapi_connection
@@ -547,23 +551,6 @@ def alerts_of(session: Session, plate: str, limit: int) -> list[Any]:
     )
 
 
-def recent_sightings(session: Session, plate: str, since: datetime, limit: int) -> list[Any]:
-    return list(
-        session.execute(
-            select(
-                sightings.c.sighting_id,
-                sightings.c.device_id,
-                sightings.c.seen_at,
-                sightings.c.lat,
-                sightings.c.lon,
-            )
-            .where(sightings.c.plate == plate, sightings.c.seen_at >= since)
-            .order_by(sightings.c.seen_at.desc())
-            .limit(limit)
-        )
-    )
-
-
 def add_place(session: Session, values: dict[str, Any]) -> None:
     session.execute(insert(places).values(**values))
 
@@ -689,3 +676,21 @@ def cases_of(session: Session, plate: str, limit: int) -> list[Any]:
             .limit(limit)
         )
     )
+
+
+def sightings_between(
+    session: Session, plate: str, since: datetime, until: datetime | None, limit: int
+) -> list[Any]:
+    """A plate's sightings in [since, until) (no end: up to the newest), newest first."""
+    if until is not None and since >= until:
+        return []
+    query = select(
+        sightings.c.sighting_id,
+        sightings.c.device_id,
+        sightings.c.seen_at,
+        sightings.c.lat,
+        sightings.c.lon,
+    ).where(sightings.c.plate == plate, sightings.c.seen_at >= since)
+    if until is not None:
+        query = query.where(sightings.c.seen_at < until)
+    return list(session.execute(query.order_by(sightings.c.seen_at.desc()).limit(limit)))

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import time
 import uuid
 from datetime import UTC, datetime, timedelta, timezone
 from typing import Any
 
+from nameko.standalone.rpc import ClusterRpcClient
 from sqlalchemy import Engine, func, select, text
 
+from chassis.metrics import REGISTRY
 from chassis.outbox import build_envelope
 from chassis.testing.polling import eventually
 from chassis.testing.publish import publish_envelopes
@@ -88,3 +91,47 @@ def test_a_redelivered_batch_adds_nothing_and_a_resent_sighting_is_stored_once(
     with data_db.connect() as conn:
         ids = conn.execute(select(sightings.c.sighting_id)).scalars().all()
     assert len(ids) == len(set(ids)) == 8
+
+
+def retried() -> float:
+    value = REGISTRY.get_sample_value(
+        "sp_events_consumed_total",
+        {"service": "data", "consumer": "data.store_sightings", "outcome": "retried"},
+    )
+    return value or 0.0
+
+
+def test_a_copy_kept_waiting_on_a_lock_lets_go_and_its_batch_lands_later(
+    container_factory: Any,
+    platform_config: dict[str, Any],
+    settings_overrides: dict[str, Any],
+    data_db: Engine,
+) -> None:
+    """A COPY holds the whole process; waiting on someone's lock it must give up, not hang."""
+    settings_overrides["sightings_copy_lock_timeout_ms"] = 300
+    container_factory(DataService).start()
+    rows = [a_sighting(MIDNIGHT + timedelta(minutes=i)) for i in range(3)]
+    with data_db.begin() as conn:
+        conn.execute(text("SELECT ensure_sightings_partition(:d)"), {"d": MIDNIGHT.date()})
+    blocker = data_db.connect()
+    # if the COPY did hang the process, the server ends the lock holder after a while, so the
+    # test fails (too slow an answer, a broken connection) instead of hanging for ever
+    blocker.execute(text("SET idle_in_transaction_session_timeout = '8s'"))
+    blocker.commit()
+    transaction = blocker.begin()
+    try:
+        # what a partition being made or dropped holds
+        blocker.execute(text("LOCK TABLE sightings IN ACCESS EXCLUSIVE MODE"))
+        publish_envelopes(platform_config["AMQP_URI"], event_of("b-locked", rows))
+        # the COPY waited on the lock, gave up, and its batch went to be retried
+        eventually(lambda: retried() >= 1, timeout=15, what="the batch's COPY giving up")
+        with ClusterRpcClient(uri=platform_config["AMQP_URI"], timeout=5) as rpc:
+            started = time.monotonic()
+            assert rpc.data.find_places({"kinds": ["school"]})["places"] == []
+            assert time.monotonic() - started < 3  # the process answers: it is not hung
+        # (read through the lock holder: anyone else would wait for the lock)
+        assert blocker.execute(select(func.count()).select_from(sightings)).scalar_one() == 0
+    finally:
+        transaction.rollback()
+        blocker.close()
+    eventually(lambda: stored(data_db) == 3, timeout=30, what="the batch stored on a retry")
