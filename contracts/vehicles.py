@@ -179,8 +179,10 @@ class Dossier(BaseModel):
     plate: str
     vehicle: VehicleCreate | None
     owner: Person | None
-    #: the last 30 days, newest first (older sightings need an authorisation: the trajectory)
+    #: newest first, younger than the age that needs an authorisation (90 days by default)
     recent_sightings: list[TrajectoryPoint]
+    #: older ones, newest first: only with a supervisor's authorisation for the case and plate
+    older_sightings: list[TrajectoryPoint] = []
     alerts: list[DossierAlert]
     #: newest first, as the citizen-services pillar last announced them
     fines: list[DossierFine] = []

@@ -192,16 +192,24 @@ async def register_sensitive_place(request: Request, ctx: Authorized, place: Sen
     operation_id="data.vehicle_dossier",
     response_model=Dossier,
     responses=errors(),
-    summary="一车一档: the vehicle, its owner (masked unless the purpose allows), 30 days of "
-    "sightings and its alerts, in one call (personal data: needs X-Purpose)",
+    summary="一车一档: the vehicle, its owner (masked unless the purpose allows), sightings of "
+    "the last 90 days (older ones only with a supervisor's authorisation for your case), alerts, "
+    "fines, hotlist entries and cases, in one call (personal data: needs X-Purpose)",
 )
 async def vehicle_dossier(
     request: Request,
     ctx: Authorized,
     plate: Annotated[str, Path(max_length=32, examples=["粤T12345"])],
+    authorisation_id: Annotated[
+        uuid.UUID | None, Query(description="a supervisor's authorisation, for old sightings")
+    ] = None,
 ) -> Any:
     return await platform_of(request).rpc.call(
-        "data", "vehicle_dossier", plate, context=ctx.rpc_context
+        "data",
+        "vehicle_dossier",
+        plate,
+        str(authorisation_id) if authorisation_id else None,
+        context=ctx.rpc_context,
     )
 
 

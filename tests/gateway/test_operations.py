@@ -9,7 +9,13 @@ async def test_an_operator_lists_consumers_dead_letters_and_backlogs(gateway: Ga
     operator = {"Authorization": f"Bearer {await gateway.token('o-operator')}"}
     consumers = await gateway.client.get("/api/v1/ops/services/data/consumers", headers=operator)
     assert consumers.status_code == 200
-    assert consumers.json() == ["data.keep_alert", "data.store_sightings"]
+    assert consumers.json() == [
+        "data.keep_alert",
+        "data.keep_case",
+        "data.keep_fine",
+        "data.keep_hotlist_entry",
+        "data.store_sightings",
+    ]
 
     dead = await gateway.client.get(
         "/api/v1/ops/services/data/dead-letters",

@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 from nameko.exceptions import RemoteError
-from sqlalchemy import Engine, select, text
+from sqlalchemy import Engine, insert, select, text
 
 from chassis.outbox import build_envelope
 from chassis.tables import outbox
@@ -26,7 +26,7 @@ from contracts.warning import (
     HotlistEntryState,
     HotlistReason,
 )
-from services.data.store import persons
+from services.data.store import authorisations, persons
 from services.data.tests.integration.conftest import plant, row
 
 NOW = datetime.now(UTC)
@@ -38,6 +38,9 @@ PATROL = Actor(
     purpose=Purpose.PATROL_AND_PREVENTION,
 )
 TRAFFIC = PATROL.model_copy(update={"purpose": Purpose.TRAFFIC_ENFORCEMENT})
+INVESTIGATING = PATROL.model_copy(
+    update={"purpose": Purpose.CRIMINAL_INVESTIGATION, "case_id": "case-1"}
+)
 
 
 def register(client: Any) -> None:
@@ -93,7 +96,7 @@ def test_recent_sightings_and_alerts_from_the_warning_pillars_events(
     client: Any, platform_config: dict[str, Any], data_db: Engine
 ) -> None:
     register(client)
-    recent, old = NOW - timedelta(days=5), NOW - timedelta(days=40)
+    recent, old = NOW - timedelta(days=5), NOW - timedelta(days=100)
     plant(data_db, [row("粤T12345", recent), row("粤T12345", old)])
     alert = AlertRaised(
         alert_id=uuid.uuid4(),
@@ -208,3 +211,51 @@ def test_fines_hotlist_entries_and_cases_from_the_pillars_events_latest_state_wi
     (entry,) = result["hotlist_entries"]
     assert (entry["entry_id"], entry["state"]) == (str(entry_id), "expired")
     assert [c["case_id"] for c in result["cases"]] == ["case-7"]  # case-8 no longer links it
+
+
+def test_old_sightings_only_inside_a_live_authorisation_for_the_case(
+    client: Any, data_db: Engine
+) -> None:
+    register(client)
+    recent, old = NOW - timedelta(days=5), NOW - timedelta(days=100)
+    plant(data_db, [row("粤T12345", recent), row("粤T12345", old)])
+    grant = {
+        "case_id": "case-1",
+        "plate": "粤T12345",
+        "since": (NOW - timedelta(days=120)).isoformat(),
+        "until": (NOW - timedelta(days=80)).isoformat(),
+        "expires_at": (NOW + timedelta(days=1)).isoformat(),
+        "reason": "the vehicle of a burglary in August",
+    }
+    supervisor = INVESTIGATING.model_copy(update={"roles": ("supervisor",)})
+    with client(supervisor) as rpc:
+        live = rpc.data.issue_authorisation(grant)["authorisation_id"]
+    expired = uuid.uuid4()
+    with data_db.begin() as conn:
+        conn.execute(
+            insert(authorisations).values(
+                authorisation_id=expired,
+                case_id="case-1",
+                plate="粤T12345",
+                since=NOW - timedelta(days=120),
+                until=NOW - timedelta(days=80),
+                expires_at=NOW - timedelta(minutes=1),
+                reason="lapsed",
+                issued_by="o-sup",
+            )
+        )
+
+    without = dossier(client, INVESTIGATING)
+    assert [datetime.fromisoformat(p["seen_at"]) for p in without["recent_sightings"]] == [recent]
+    assert without["older_sightings"] == []
+    with client(INVESTIGATING) as rpc:
+        authorised = rpc.data.vehicle_dossier("粤T12345", live)
+    assert [datetime.fromisoformat(p["seen_at"]) for p in authorised["older_sightings"]] == [old]
+    for refused_with, actor in (
+        (str(expired), INVESTIGATING),  # lapsed
+        (live, INVESTIGATING.model_copy(update={"case_id": "case-2"})),  # another case
+        (str(uuid.uuid4()), INVESTIGATING),  # no such authorisation
+    ):
+        with client(actor) as rpc, pytest.raises(RemoteError) as refused:
+            rpc.data.vehicle_dossier("粤T12345", refused_with)
+        assert refused.value.exc_type == "Forbidden"
