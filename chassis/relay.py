@@ -77,6 +77,7 @@ class OutboxRelay:
         self._in_flight: dict[int, _Pending] = {}
         self._by_message_id: dict[str, _Pending] = {}
         self._next_tag = 0
+        self._next_gauge_update = 0.0
         self.connected = False
 
     @property
@@ -118,7 +119,9 @@ class OutboxRelay:
                 self._sleep(min(0.2 * 2**failures, 10.0))
                 continue
             if handled < self.settings.outbox_batch_size:
-                self._wakeup.wait(self.settings.outbox_poll_interval_s)
+                woken = self._wakeup.wait(self.settings.outbox_poll_interval_s)
+                if woken and self.settings.outbox_coalesce_s and not self._stopping:
+                    self._sleep(self.settings.outbox_coalesce_s)
                 self._wakeup.clear()
         self.disconnect()
 
@@ -134,7 +137,11 @@ class OutboxRelay:
                     self._publish_batch(rows)
                     self._await_confirms(self.settings.outbox_confirm_timeout_s)
                     self._record_outcomes(db)
-            self._update_backlog_gauge(db)
+            if time.monotonic() >= self._next_gauge_update:
+                self._next_gauge_update = (
+                    time.monotonic() + self.settings.outbox_backlog_gauge_interval_s
+                )
+                self._update_backlog_gauge(db)
         return len(rows)
 
     def _housekeeping(self) -> None:

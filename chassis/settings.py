@@ -49,6 +49,11 @@ class ChassisSettings(BaseSettings):
     outbox_poll_interval_s: float = Field(default=0.5, gt=0, le=60)
     outbox_batch_size: int = Field(default=200, ge=1, le=5000)
     outbox_confirm_timeout_s: float = Field(default=10.0, gt=0, le=120)
+    #: after a commit wakes the relay, it waits this long so that the commits close behind it
+    #: share one round (one claim, one confirm wait, one update) instead of one round each
+    outbox_coalesce_s: float = Field(default=0.01, ge=0, le=1)
+    #: how often the relay recounts its backlog for the metrics gauge (a count query)
+    outbox_backlog_gauge_interval_s: float = Field(default=1.0, gt=0, le=60)
     #: how long an unroutable event waits before the relay offers it to the broker again
     outbox_unroutable_retry_s: float = Field(default=30.0, gt=0, le=86400)
 
