@@ -5,7 +5,7 @@ PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 
 PYTEST_PLAIN := $(PY) -m pytest -p no:pytest_nameko
-UNIT_TESTS   := contracts/tests chassis/tests/unit gateway/tests $(wildcard services/*/tests/unit)
+UNIT_TESTS   := contracts/tests chassis/tests/unit gateway/tests demo/tests $(wildcard services/*/tests/unit)
 GREEN_TESTS  := chassis/tests/integration $(wildcard services/*/tests/integration)
 E2E_TESTS    := tests
 

@@ -1,0 +1,1 @@
+"""Tests of the demo city: the generator, without broker or database."""
