@@ -39,6 +39,17 @@ def _finite(value: float) -> float:
     return value
 
 
+EARTH_RADIUS_M = 6_371_008.8
+
+
+def distance_m(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
+    """Great-circle distance in metres (haversine, mean Earth radius)."""
+    phi1, phi2 = math.radians(lat1), math.radians(lat2)
+    dphi, dlmb = phi2 - phi1, math.radians(lon2 - lon1)
+    h = math.sin(dphi / 2) ** 2 + math.cos(phi1) * math.cos(phi2) * math.sin(dlmb / 2) ** 2
+    return 2 * EARTH_RADIUS_M * math.asin(min(1.0, math.sqrt(h)))
+
+
 class GeoPoint(BaseModel):
     """WGS-84 point."""
 
@@ -46,6 +57,9 @@ class GeoPoint(BaseModel):
 
     lat: Annotated[float, Field(ge=-90, le=90), AfterValidator(_finite)]
     lon: Annotated[float, Field(ge=-180, le=180), AfterValidator(_finite)]
+
+    def distance_m(self, other: GeoPoint) -> float:
+        return distance_m(self.lat, self.lon, other.lat, other.lon)
 
 
 MAX_PAGE_SIZE = 500

@@ -9,7 +9,7 @@ from nameko.exceptions import RemoteError
 from sqlalchemy import Engine
 
 from contracts.actor import Actor, ActorKind
-from services.data.domain.places import distance_m
+from contracts.values import distance_m
 
 ADMIN = Actor(kind=ActorKind.OFFICER, id="o-admin", unit="sz", scope="sz", roles=("admin",))
 OFFICER = Actor(kind=ActorKind.OFFICER, id="o-1", unit="f-1", scope="sz/f", roles=("officer",))

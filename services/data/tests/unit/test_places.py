@@ -2,13 +2,9 @@ from collections import namedtuple
 
 import pytest
 
+from contracts.values import distance_m
 from services.data.domain.lookback import LookbackRefused
-from services.data.domain.places import (
-    bounding_box,
-    distance_m,
-    nearest_page,
-    parse_nearest_cursor,
-)
+from services.data.domain.places import bounding_box, nearest_page, parse_nearest_cursor
 
 Row = namedtuple("Row", "place_id lat lon")
 
