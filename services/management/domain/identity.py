@@ -13,10 +13,11 @@ from argon2.exceptions import InvalidHashError, VerificationError
 
 from contracts.identity import AUDIENCE, CITY_WIDE_ROLES, ROLES, TOKEN_TYPE, UnitLevel
 
-_PARENT_LEVEL = {
-    UnitLevel.CITY: None,
-    UnitLevel.BRANCH: UnitLevel.CITY,
-    UnitLevel.STATION: UnitLevel.BRANCH,
+_PARENT_LEVELS: dict[UnitLevel, frozenset[UnitLevel]] = {
+    UnitLevel.CITY: frozenset(),
+    UnitLevel.BRANCH: frozenset({UnitLevel.CITY}),
+    UnitLevel.STATION: frozenset({UnitLevel.BRANCH}),
+    UnitLevel.DEPARTMENT: frozenset({UnitLevel.CITY, UnitLevel.BRANCH}),
 }
 SIGNING_ALGORITHM = "ES256"
 
@@ -26,14 +27,16 @@ class IdentityRuleBroken(ValueError):
 
 
 def unit_path(level: UnitLevel, unit_id: str, parent: tuple[UnitLevel, str] | None) -> str:
-    """City → branch → station; a unit's path is its ancestors' ids and its own."""
-    expected = _PARENT_LEVEL[level]
-    if expected is None:
+    """City → branch → station, and departments of the city or a branch; a unit's path is its
+    ancestors' ids and its own."""
+    allowed = _PARENT_LEVELS[level]
+    if not allowed:
         if parent is not None:
             raise IdentityRuleBroken("a city bureau has no parent unit")
         return unit_id
-    if parent is None or parent[0] is not expected:
-        raise IdentityRuleBroken(f"a {level} unit belongs to a {expected} unit")
+    if parent is None or parent[0] not in allowed:
+        names = " or ".join(sorted(str(a) for a in allowed))
+        raise IdentityRuleBroken(f"a {level} unit belongs to a {names} unit")
     return f"{parent[1]}/{unit_id}"
 
 

@@ -79,3 +79,52 @@ def root_from_inclusion_proof(index: int, size: int, leaf: bytes, proof: Sequenc
     if sn != 0:
         raise ValueError("proof shorter than the tree is deep")
     return node
+
+
+def consistency_proof(first: int, leaves: Sequence[bytes]) -> list[bytes]:
+    """Proof that the tree of the first `first` leaves is a prefix of the tree of all `leaves`
+    (RFC 6962, 2.1.2)."""
+    if not 0 < first <= len(leaves):
+        raise IndexError("the first tree must be non-empty and no larger than the second")
+    return _subproof(first, leaves, True)
+
+
+def _subproof(m: int, leaves: Sequence[bytes], whole: bool) -> list[bytes]:
+    n = len(leaves)
+    if m == n:
+        return [] if whole else [tree_root(leaves)]
+    k = _split(n)
+    if m <= k:
+        return [*_subproof(m, leaves[:k], whole), tree_root(leaves[k:])]
+    return [*_subproof(m - k, leaves[k:], False), tree_root(leaves[:k])]
+
+
+def verify_consistency(
+    first: int, second: int, first_root: bytes, second_root: bytes, proof: Sequence[bytes]
+) -> bool:
+    """Whether `proof` shows the tree of size `first` and root `first_root` is a prefix of the
+    tree of size `second` and root `second_root` (RFC 9162, 2.1.4.2)."""
+    if not 0 < first <= second:
+        return False
+    if first == second:
+        return not proof and first_root == second_root
+    path = list(proof)
+    if first & (first - 1) == 0:  # a power of two: the first tree is a whole subtree
+        path.insert(0, first_root)
+    if not path:
+        return False
+    fn, sn = first - 1, second - 1
+    while fn & 1:
+        fn, sn = fn >> 1, sn >> 1
+    fr = sr = path[0]
+    for node in path[1:]:
+        if sn == 0:
+            return False
+        if fn & 1 or fn == sn:
+            fr, sr = node_hash(node, fr), node_hash(node, sr)
+            while not fn & 1 and fn != 0:
+                fn, sn = fn >> 1, sn >> 1
+        else:
+            sr = node_hash(sr, node)
+        fn, sn = fn >> 1, sn >> 1
+    return sn == 0 and fr == first_root and sr == second_root

@@ -7,10 +7,12 @@ import hashlib
 import pytest
 
 from services.management.domain.merkle import (
+    consistency_proof,
     inclusion_proof,
     leaf_hash,
     root_from_inclusion_proof,
     tree_root,
+    verify_consistency,
 )
 
 LEAVES = [
@@ -67,3 +69,31 @@ def test_an_inclusion_proof_fails_for_another_leaf() -> None:
     leaves = [leaf_hash(str(i).encode()) for i in range(6)]
     proof = inclusion_proof(2, leaves)
     assert root_from_inclusion_proof(2, 6, leaves[3], proof) != tree_root(leaves)
+
+
+def test_consistency_proofs_verify_for_every_pair_of_sizes() -> None:
+    leaves = [leaf_hash(f"entry {i}".encode()) for i in range(33)]
+    for second in range(1, len(leaves) + 1):
+        second_root = tree_root(leaves[:second])
+        for first in range(1, second + 1):
+            proof = consistency_proof(first, leaves[:second])
+            first_root = tree_root(leaves[:first])
+            assert verify_consistency(first, second, first_root, second_root, proof), (
+                first,
+                second,
+            )
+
+
+def test_consistency_fails_when_history_was_rewritten() -> None:
+    leaves = [leaf_hash(f"entry {i}".encode()) for i in range(20)]
+    proof = consistency_proof(7, leaves)
+    honest_first = tree_root(leaves[:7])
+    rewritten = [*leaves[:3], leaf_hash(b"rewritten"), *leaves[4:]]
+    assert verify_consistency(7, 20, honest_first, tree_root(leaves), proof)
+    # the operator rewrote entry 3 and recomputed: the old tree head no longer follows
+    assert not verify_consistency(
+        7, 20, honest_first, tree_root(rewritten), consistency_proof(7, rewritten)
+    )
+    assert not verify_consistency(7, 20, honest_first, tree_root(leaves), proof[:-1])
+    assert not verify_consistency(7, 20, honest_first, tree_root(leaves), [*proof, proof[0]])
+    assert not verify_consistency(8, 20, honest_first, tree_root(leaves), proof)
