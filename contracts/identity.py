@@ -28,6 +28,7 @@ ROLES: frozenset[str] = frozenset(
         "dispatcher",
         "analyst",
         "commander",  # senior: may override the sensitive-places register, with a reason
+        "inspector",  # the inspection unit: oversight cases about officers' data access
     }
 )
 CITY_WIDE_ROLES: frozenset[str] = frozenset({"admin", "auditor", "operator"})
@@ -37,6 +38,9 @@ class UnitLevel(StrEnum):
     CITY = "city"
     BRANCH = "branch"
     STATION = "station"
+    #: a specialised department (criminal investigation, traffic, inspection, …) of the city
+    #: bureau or of a branch
+    DEPARTMENT = "department"
 
 
 class UnitCreate(BaseModel):
@@ -82,6 +86,8 @@ class OfficerCreate(BaseModel):
     unit_id: Identifier
     roles: list[str] = Field(min_length=1, max_length=20)
     password: Password
+    badge_number: str | None = Field(default=None, pattern=r"^[0-9A-Z]{4,16}$")
+    rank: str | None = Field(default=None, max_length=64)
 
 
 class Officer(BaseModel):
@@ -97,6 +103,8 @@ class Officer(BaseModel):
                     "unit_id": "futian-1",
                     "roles": ["officer"],
                     "active": True,
+                    "badge_number": "044417",
+                    "rank": "police officer, first class",
                 }
             ]
         }
@@ -108,6 +116,31 @@ class Officer(BaseModel):
     unit_id: str
     roles: list[str]
     active: bool
+    badge_number: str | None = None
+    rank: str | None = None
+
+
+class RolesChange(BaseModel):
+    """An administrator's change of an officer's roles: recorded in the ledger with its reason;
+    the officer's tokens are revoked so the new roles apply at once."""
+
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [{"roles": ["officer", "investigator"], "reason": "moved to the CID"}]
+        },
+    )
+
+    roles: list[str] = Field(min_length=1, max_length=20)
+    reason: str = Field(min_length=3, max_length=500)
+
+
+class OfficerDisable(BaseModel):
+    model_config = ConfigDict(
+        extra="forbid", json_schema_extra={"examples": [{"reason": "suspended pending inquiry"}]}
+    )
+
+    reason: str = Field(min_length=3, max_length=500)
 
 
 class ServiceAccountCreate(BaseModel):

@@ -38,6 +38,8 @@ class ServiceProcess:
             "SP_SCHEMA_PREFIX": schema_prefix,
             "SP_DATABASE_URL": DATABASE_URL,
             "SP_HTTP_PORT": str(self.http_port),
+            # a test's ledger witness lives beside its log, not in the working tree
+            "SP_LEDGER_WITNESS_PATH": str(self.log_path.with_suffix(".witness.jsonl")),
             **env,
         }
         self.process: subprocess.Popen[bytes] | None = None

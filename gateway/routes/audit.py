@@ -10,6 +10,14 @@ from fastapi import APIRouter, Depends, Path, Query, Request
 from contracts.actor import Purpose
 from contracts.audit import LedgerPage, LedgerQuery, TraceStory, VerifyReport
 from contracts.errors import ValidationFailed
+from contracts.ledger_proofs import (
+    ConsistencyProof,
+    ConsistencyQuery,
+    InclusionProof,
+    LedgerKeys,
+    ProofQuery,
+    TreeHeads,
+)
 from contracts.values import MAX_PAGE_SIZE
 from gateway.platform import platform_of
 from gateway.problems import errors
@@ -82,4 +90,83 @@ async def verify(request: Request, ctx: Authorized) -> Any:
 async def get_trace(request: Request, ctx: Authorized, trace_id: TraceId) -> Any:
     return await platform_of(request).rpc.call(
         "management", "trace_story", trace_id, context=ctx.rpc_context
+    )
+
+
+@router.get(
+    "/tree-heads",
+    operation_id="audit.list_tree_heads",
+    response_model=TreeHeads,
+    responses=errors(),
+    summary="Signed tree heads of the ledger, newest first (copies also go to the witness)",
+)
+async def list_tree_heads(
+    request: Request,
+    ctx: Authorized,
+    limit: Annotated[int, Query(ge=1, le=MAX_PAGE_SIZE)] = 50,
+    cursor: Annotated[str | None, Query(pattern=r"^[0-9]{1,18}$")] = None,
+) -> Any:
+    return await platform_of(request).rpc.call(
+        "management",
+        "ledger_tree_heads",
+        int(cursor) if cursor else None,
+        limit,
+        context=ctx.rpc_context,
+    )
+
+
+@router.get(
+    "/ledger-keys",
+    operation_id="audit.ledger_keys",
+    response_model=LedgerKeys,
+    responses=errors(),
+    summary="The public keys that sign tree heads (JWK), for checking proofs offline",
+)
+async def ledger_keys(request: Request, ctx: Authorized) -> Any:
+    return await platform_of(request).rpc.call("management", "ledger_keys", context=ctx.rpc_context)
+
+
+@router.get(
+    "/proofs/inclusion",
+    operation_id="audit.inclusion_proof",
+    response_model=InclusionProof,
+    responses=errors(404),
+    summary="Proof that ledger entry `leaf_index` is in the signed tree of size `tree_size`",
+)
+async def inclusion_proof(
+    request: Request,
+    ctx: Authorized,
+    leaf_index: Annotated[int, Query(ge=0)],
+    tree_size: Annotated[int, Query(ge=1)],
+) -> Any:
+    query = ProofQuery(leaf_index=leaf_index, tree_size=tree_size)
+    return await platform_of(request).rpc.call(
+        "management",
+        "ledger_inclusion_proof",
+        query.model_dump(),
+        context=ctx.rpc_context,
+        timeout_s=60,
+    )
+
+
+@router.get(
+    "/proofs/consistency",
+    operation_id="audit.consistency_proof",
+    response_model=ConsistencyProof,
+    responses=errors(404),
+    summary="Proof that the signed tree of size `second` only appended to the one of size `first`",
+)
+async def consistency_proof(
+    request: Request,
+    ctx: Authorized,
+    first: Annotated[int, Query(ge=1)],
+    second: Annotated[int, Query(ge=1)],
+) -> Any:
+    query = ConsistencyQuery(first=first, second=second)
+    return await platform_of(request).rpc.call(
+        "management",
+        "ledger_consistency_proof",
+        query.model_dump(),
+        context=ctx.rpc_context,
+        timeout_s=60,
     )

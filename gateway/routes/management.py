@@ -2,11 +2,32 @@
 
 from __future__ import annotations
 
+import uuid
+from datetime import date, datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Path, Query, Request
 
-from contracts.identity import Officer, OfficerCreate, ServiceAccountCreate, Unit, UnitCreate
+from contracts.dispatch import (
+    DispatchTask,
+    PatrolUnit,
+    PatrolUnitIn,
+    PatrolUnitUpdate,
+    ResponseTimes,
+    TaskCreate,
+    TaskMove,
+)
+from contracts.identity import (
+    Officer,
+    OfficerCreate,
+    OfficerDisable,
+    RolesChange,
+    ServiceAccountCreate,
+    Unit,
+    UnitCreate,
+)
+from contracts.oversight import OversightCases, OversightRun, OversightRunResult
+from contracts.rosters import LeaveCreate, RosterEdit, RosterWeek, StationRules
 from contracts.values import MAX_PAGE_SIZE, Page
 from gateway.platform import platform_of
 from gateway.problems import errors, example
@@ -108,4 +129,301 @@ async def list_officers(
 async def get_officer(request: Request, ctx: Authorized, officer_id: OfficerId) -> Any:
     return await platform_of(request).rpc.call(
         "management", "get_officer", officer_id, context=ctx.rpc_context
+    )
+
+
+@router.put(
+    "/officers/{officer_id}/roles",
+    operation_id="management.change_officer_roles",
+    response_model=Officer,
+    responses=errors(404),
+    summary="Change an officer's roles, with a reason (recorded; their tokens are revoked at "
+    "once so the new roles apply)",
+)
+async def change_officer_roles(
+    request: Request, ctx: Authorized, officer_id: OfficerId, change: RolesChange
+) -> Any:
+    return await platform_of(request).rpc.call(
+        "management",
+        "change_officer_roles",
+        officer_id,
+        change.model_dump(mode="json"),
+        context=ctx.rpc_context,
+    )
+
+
+@router.post(
+    "/officers/{officer_id}:disable",
+    operation_id="management.disable_officer",
+    response_model=Officer,
+    responses=errors(404),
+    summary="Disable an officer, with a reason: their tokens stop working at once",
+)
+async def disable_officer(
+    request: Request, ctx: Authorized, officer_id: OfficerId, disable: OfficerDisable
+) -> Any:
+    return await platform_of(request).rpc.call(
+        "management",
+        "disable_officer",
+        officer_id,
+        disable.model_dump(mode="json"),
+        context=ctx.rpc_context,
+    )
+
+
+@router.post(
+    "/officers/{officer_id}:enable",
+    operation_id="management.enable_officer",
+    response_model=Officer,
+    responses=errors(404),
+    summary="Enable a disabled officer again, with a reason",
+)
+async def enable_officer(
+    request: Request, ctx: Authorized, officer_id: OfficerId, enable: OfficerDisable
+) -> Any:
+    return await platform_of(request).rpc.call(
+        "management",
+        "enable_officer",
+        officer_id,
+        enable.model_dump(mode="json"),
+        context=ctx.rpc_context,
+    )
+
+
+UnitId = Annotated[str, Path(pattern=r"^[a-z0-9][a-z0-9._-]{0,63}$", examples=["futian-1"])]
+WeekStart = Annotated[date, Path(description="the Monday the week starts on")]
+
+
+@router.put(
+    "/stations/{station_id}/rules",
+    operation_id="management.set_station_rules",
+    response_model=StationRules,
+    responses=errors(404),
+    summary="A station's shifts and minimum staffing per shift (weekdays and weekends)",
+)
+async def set_station_rules(
+    request: Request, ctx: Authorized, station_id: UnitId, rules: StationRules
+) -> Any:
+    return await platform_of(request).rpc.call(
+        "management",
+        "set_station_rules",
+        station_id,
+        rules.model_dump(mode="json"),
+        context=ctx.rpc_context,
+    )
+
+
+@router.post(
+    "/officers/{officer_id}/leave",
+    operation_id="management.add_leave",
+    status_code=204,
+    responses=errors(404),
+    summary="Record an officer's leave (whole days); rosters will not place them on it",
+)
+async def add_leave(
+    request: Request, ctx: Authorized, officer_id: OfficerId, leave: LeaveCreate
+) -> None:
+    await platform_of(request).rpc.call(
+        "management",
+        "add_leave",
+        officer_id,
+        leave.model_dump(mode="json"),
+        context=ctx.rpc_context,
+    )
+
+
+@router.post(
+    "/stations/{station_id}/rosters/{week_start}:generate",
+    operation_id="management.generate_roster",
+    response_model=RosterWeek,
+    responses=errors(404),
+    summary="Fill a week's roster: minimum staffing, maximum hours, rest between shifts, "
+    "consecutive days, leave, nights and weekends spread fairly; reports what it could not meet",
+)
+async def generate_roster(
+    request: Request, ctx: Authorized, station_id: UnitId, week_start: WeekStart
+) -> Any:
+    return await platform_of(request).rpc.call(
+        "management",
+        "generate_roster",
+        station_id,
+        week_start.isoformat(),
+        context=ctx.rpc_context,
+    )
+
+
+@router.get(
+    "/stations/{station_id}/rosters/{week_start}",
+    operation_id="management.get_roster",
+    response_model=RosterWeek,
+    responses=errors(404),
+    summary="A week's roster with the rules it does not meet and the fairness figures",
+)
+async def get_roster(
+    request: Request, ctx: Authorized, station_id: UnitId, week_start: WeekStart
+) -> Any:
+    return await platform_of(request).rpc.call(
+        "management", "get_roster", station_id, week_start.isoformat(), context=ctx.rpc_context
+    )
+
+
+@router.patch(
+    "/stations/{station_id}/rosters/{week_start}",
+    operation_id="management.edit_roster",
+    response_model=RosterWeek,
+    responses=errors(404),
+    summary="Add and remove officers on shifts; refused whole (422, every violation listed) if "
+    "it breaks a rule for any officer",
+)
+async def edit_roster(
+    request: Request,
+    ctx: Authorized,
+    station_id: UnitId,
+    week_start: WeekStart,
+    edit: RosterEdit,
+) -> Any:
+    return await platform_of(request).rpc.call(
+        "management",
+        "edit_roster",
+        station_id,
+        week_start.isoformat(),
+        edit.model_dump(mode="json"),
+        context=ctx.rpc_context,
+    )
+
+
+@router.post(
+    "/oversight:run",
+    operation_id="management.run_oversight",
+    response_model=OversightRunResult,
+    responses=errors(),
+    summary="Assess officers' personal-data reads in a window against their peers' now (the "
+    "service does the last 14 days every hour); raises oversight cases",
+)
+async def run_oversight(request: Request, ctx: Authorized, run: OversightRun) -> Any:
+    return await platform_of(request).rpc.call(
+        "management", "run_oversight", run.model_dump(mode="json"), context=ctx.rpc_context
+    )
+
+
+@router.get(
+    "/oversight/cases",
+    operation_id="management.list_oversight_cases",
+    response_model=OversightCases,
+    responses=errors(),
+    summary="Oversight cases, newest first, with their evidence (the inspection unit only)",
+)
+async def list_oversight_cases(
+    request: Request,
+    ctx: Authorized,
+    limit: Annotated[int, Query(ge=1, le=MAX_PAGE_SIZE)] = 50,
+    cursor: Annotated[str | None, Query(max_length=40)] = None,
+) -> Any:
+    return await platform_of(request).rpc.call(
+        "management", "list_oversight_cases", cursor, limit, context=ctx.rpc_context
+    )
+
+
+PatrolUnitId = Annotated[str, Path(pattern=r"^[a-z0-9][a-z0-9._-]{0,63}$", examples=["ft-car-07"])]
+
+
+@router.post(
+    "/patrol-units",
+    operation_id="management.register_patrol_unit",
+    status_code=201,
+    response_model=PatrolUnit,
+    responses=errors(404, 409),
+    summary="Register a patrol unit of a station",
+)
+async def register_patrol_unit(request: Request, ctx: Authorized, unit: PatrolUnitIn) -> Any:
+    return await platform_of(request).rpc.call(
+        "management", "register_patrol_unit", unit.model_dump(mode="json"), context=ctx.rpc_context
+    )
+
+
+@router.patch(
+    "/patrol-units/{unit_id}",
+    operation_id="management.update_patrol_unit",
+    response_model=PatrolUnit,
+    responses=errors(404, 409),
+    summary="A unit's position, or going on or off duty (busy states follow its task)",
+)
+async def update_patrol_unit(
+    request: Request, ctx: Authorized, unit_id: PatrolUnitId, change: PatrolUnitUpdate
+) -> Any:
+    return await platform_of(request).rpc.call(
+        "management",
+        "update_patrol_unit",
+        unit_id,
+        change.model_dump(mode="json", exclude_none=True),
+        context=ctx.rpc_context,
+    )
+
+
+@router.post(
+    "/dispatch/tasks",
+    operation_id="management.create_dispatch_task",
+    response_model=DispatchTask,
+    responses=errors(),
+    summary="A task for a confirmed alert, a citizen report or an incident (one per source), "
+    "with the nearest available units recommended",
+)
+async def create_dispatch_task(request: Request, ctx: Authorized, task: TaskCreate) -> Any:
+    return await platform_of(request).rpc.call(
+        "management", "create_dispatch_task", task.model_dump(mode="json"), context=ctx.rpc_context
+    )
+
+
+@router.get(
+    "/dispatch/tasks/{task_id}",
+    operation_id="management.get_dispatch_task",
+    response_model=DispatchTask,
+    responses=errors(404),
+    summary="A dispatch task, its times, and (while open) the nearest available units",
+)
+async def get_dispatch_task(request: Request, ctx: Authorized, task_id: uuid.UUID) -> Any:
+    return await platform_of(request).rpc.call(
+        "management", "get_dispatch_task", str(task_id), context=ctx.rpc_context
+    )
+
+
+@router.post(
+    "/dispatch/tasks/{task_id}:move",
+    operation_id="management.move_dispatch_task",
+    response_model=DispatchTask,
+    responses=errors(404, 409),
+    summary="assigned (to an available unit) → en route → on scene → closed; 409 for a move "
+    "the flow does not allow or a unit that is busy or off duty",
+)
+async def move_dispatch_task(
+    request: Request, ctx: Authorized, task_id: uuid.UUID, move: TaskMove
+) -> Any:
+    return await platform_of(request).rpc.call(
+        "management",
+        "move_dispatch_task",
+        str(task_id),
+        move.model_dump(mode="json"),
+        context=ctx.rpc_context,
+    )
+
+
+@router.get(
+    "/dispatch/response-times",
+    operation_id="management.response_times",
+    response_model=ResponseTimes,
+    responses=errors(),
+    summary="Median and 90th-percentile time from a task's creation to a unit on scene",
+)
+async def response_times(
+    request: Request,
+    ctx: Authorized,
+    since: Annotated[datetime, Query(description="ISO 8601 with an offset")],
+    until: Annotated[datetime, Query(description="ISO 8601 with an offset; exclusive")],
+) -> Any:
+    return await platform_of(request).rpc.call(
+        "management",
+        "response_times",
+        since.isoformat(),
+        until.isoformat(),
+        context=ctx.rpc_context,
     )

@@ -12,7 +12,8 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from contracts.actor import Actor, in_scope
-from contracts.errors import Conflict, NotFound, Unauthenticated, ValidationFailed
+from contracts.audit import AuditRecord, Outcome, audit_event_type
+from contracts.errors import Conflict, NotFound, RateLimited, Unauthenticated, ValidationFailed
 from contracts.identity import (
     OFFICER_TOKENS_REVOKED,
     TOKEN_REVOKED,
@@ -23,6 +24,7 @@ from contracts.identity import (
     PasswordGrant,
     Revocations,
     RevokedToken,
+    RolesChange,
     ServiceAccountCreate,
     TokenGrant,
     Unit,
@@ -39,6 +41,13 @@ from services.management.domain.identity import (
     scope_for,
     sign,
     unit_path,
+)
+from services.management.domain.lockout import (
+    LockoutPolicy,
+    LoginState,
+    after_failure,
+    after_success,
+    locked,
 )
 from services.management.settings import Settings
 
@@ -124,7 +133,75 @@ def _officer(row: Any) -> Officer:
         unit_id=row.unit_id,
         roles=list(row.roles),
         active=row.active,
+        badge_number=row.badge_number,
+        rank=row.rank,
     )
+
+
+def _record(
+    session: Session,
+    events: Any,
+    operation: str,
+    outcome: Outcome,
+    subject: str,
+    details: dict[str, Any],
+) -> None:
+    events.stage(
+        session,
+        audit_event_type("management"),
+        AuditRecord(operation=operation, outcome=outcome, subject=subject, details=details),
+    )
+
+
+def change_roles(
+    session: Session, events: Any, officer_id: str, change: RolesChange, now: datetime
+) -> Officer:
+    """New roles, recorded with the old ones and the reason; the officer's tokens (which carry
+    the old roles) are revoked at once."""
+    row = store.officer_by_id(session, officer_id)
+    if row is None:
+        raise NotFound("no such officer")
+    try:
+        roles = check_roles(change.roles)
+    except IdentityRuleBroken as exc:
+        raise ValidationFailed(str(exc)) from None
+    store.update_officer(session, officer_id, {"roles": roles})
+    revoke_officer_tokens(session, events, officer_id, now)
+    _record(
+        session,
+        events,
+        "management.change_roles",
+        Outcome.PERFORMED,
+        f"officer={officer_id}",
+        {"before": sorted(row.roles), "after": roles, "reason": change.reason},
+    )
+    return _officer(store.officer_by_id(session, officer_id))
+
+
+def set_active(
+    session: Session,
+    events: Any,
+    officer_id: str,
+    active: bool,
+    reason: str,
+    now: datetime,
+) -> Officer:
+    """Disable (tokens revoked at once, no new ones) or enable an officer, with the reason."""
+    if not store.update_officer(
+        session, officer_id, {"active": active, "disabled_reason": None if active else reason}
+    ):
+        raise NotFound("no such officer")
+    if not active:
+        revoke_officer_tokens(session, events, officer_id, now)
+    _record(
+        session,
+        events,
+        "management.enable_officer" if active else "management.disable_officer",
+        Outcome.PERFORMED,
+        f"officer={officer_id}",
+        {"reason": reason},
+    )
+    return _officer(store.officer_by_id(session, officer_id))
 
 
 def get_officer(session: Session, actor: Actor, officer_id: str) -> Officer:
@@ -213,11 +290,25 @@ def issue_officer_token(
     verify_secret: SecretCheck,
     grant: PasswordGrant,
     now: datetime,
+    events: Any,
 ) -> TokenGrant:
+    """A token for the right password, unless the account is locked; the successful login is
+    recorded in the ledger (a failed one by `record_failed_login`, after the refusal)."""
     found = store.officer_by_username(session, grant.username)
+    if found is not None and locked(LoginState(found.failed_logins, found.locked_until), now):
+        retry_after = max(1, int((found.locked_until - now).total_seconds()))
+        raise RateLimited(
+            "too many failed logins: the account is locked for a while",
+            retry_after=retry_after,
+        )
     row = _authenticated(
         found, found.password_hash if found else None, grant.password, verify_secret
     )
+    state = after_success()
+    store.update_officer(
+        session, row.id, {"failed_logins": state.failures, "locked_until": state.locked_until}
+    )
+    _record(session, events, "management.login", Outcome.ALLOWED, f"username={row.username}", {})
     return _grant(
         session,
         settings,
@@ -227,6 +318,35 @@ def issue_officer_token(
         roles=row.roles,
         unit=row.unit_id,
         scope=scope_for(row.unit_path, row.roles),
+    )
+
+
+def record_failed_login(
+    session: Session,
+    events: Any,
+    username: str,
+    refusal: str,
+    now: datetime,
+    policy: LockoutPolicy,
+) -> None:
+    """Count the failure against the account (if there is one) and record the attempt."""
+    found = store.officer_by_username(session, username)
+    details: dict[str, Any] = {"refusal": refusal}
+    if found is not None and refusal == INVALID_CREDENTIALS:
+        state = after_failure(LoginState(found.failed_logins, found.locked_until), now, policy)
+        store.update_officer(
+            session,
+            found.id,
+            {"failed_logins": state.failures, "locked_until": state.locked_until},
+        )
+        details["locked"] = locked(state, now)
+    _record(
+        session,
+        events,
+        "management.login",
+        Outcome.UNAUTHENTICATED,
+        f"username={username}",
+        details,
     )
 
 

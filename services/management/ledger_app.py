@@ -18,15 +18,34 @@ from contracts.audit import (
     VerifyReport,
 )
 from contracts.envelope import EventEnvelope
+from contracts.errors import NotFound, ValidationFailed
+from contracts.ledger_proofs import (
+    ConsistencyProof,
+    ConsistencyQuery,
+    InclusionProof,
+    LedgerKeys,
+    ProofQuery,
+    SignedTreeHead,
+    TreeHeads,
+)
 from services.management import store
+from services.management.domain.keys import (
+    decrypt_private_key,
+    encrypt_private_key,
+    generate_private_key,
+    new_kid,
+    public_jwk,
+)
 from services.management.domain.ledger import (
     canonical_entry,
     details_digest,
     entry_leaf,
     keyed_digest,
 )
-from services.management.domain.merkle import tree_root
+from services.management.domain.merkle import consistency_proof, inclusion_proof, tree_root
+from services.management.domain.tree_heads import TreeHead, sign_tree_head
 from services.management.settings import Settings
+from services.management.witness import witness_copy
 
 
 def _digest_key(settings: Settings) -> bytes:
@@ -188,13 +207,111 @@ def verify(session: Session) -> VerifyReport:
     return VerifyReport(ok=True, size=len(leaves), root=root.hex())
 
 
-def record_tree_head(session: Session) -> int:
-    """Record the current size and root; a later verify checks the leaves still produce it."""
+def _ledger_key(session: Session, settings: Settings) -> tuple[str, Any]:
+    """The ledger's current signing key, made on first use (stored encrypted)."""
+    passphrase = settings.signing_key_passphrase.get_secret_value().encode()
+    found = store.current_ledger_key(session)
+    if found is not None:
+        return found.kid, decrypt_private_key(bytes(found.private_pem), passphrase)
+    key, kid = generate_private_key(), f"ledger-{new_kid()}"
+    store.add_ledger_key(session, kid, encrypt_private_key(key, passphrase), public_jwk(key, kid))
+    return kid, key
+
+
+def _signed_head(row: Any) -> SignedTreeHead:
+    return SignedTreeHead(
+        size=row.size,
+        root=bytes(row.root).hex(),
+        timestamp_ms=row.timestamp_ms,
+        kid=row.kid,
+        signature=bytes(row.signature).hex(),
+        recorded_at=row.created_at,
+    )
+
+
+def record_tree_head(session: Session, settings: Settings, now_ms: int) -> SignedTreeHead | None:
+    """Sign the ledger's current size and root, keep the head, and hand a copy with the
+    consistency proof from the previous head to the witness outside the database. None when
+    nothing was appended since the last head."""
     store.lock_ledger(session)
-    leaves = [bytes(r.leaf_hash) for r in store.ledger_rows(session)]
-    if leaves:
-        store.add_tree_head(session, len(leaves), tree_root(leaves))
-    return len(leaves)
+    previous = store.latest_tree_head(session)
+    leaves = store.leaf_hashes(session, store.ledger_size(session))
+    if not leaves or (previous is not None and previous.size == len(leaves)):
+        return None
+    kid, key = _ledger_key(session, settings)
+    head = TreeHead(size=len(leaves), root=tree_root(leaves), timestamp_ms=now_ms)
+    signature = sign_tree_head(key, head)
+    store.add_tree_head(
+        session,
+        {
+            "size": head.size,
+            "root": head.root,
+            "timestamp_ms": head.timestamp_ms,
+            "kid": kid,
+            "signature": signature,
+        },
+    )
+    signed = _signed_head(store.tree_head(session, head.size))
+    if settings.ledger_witness_path is not None:
+        proof = consistency_proof(previous.size, leaves) if previous is not None else []
+        witness_copy(
+            settings.ledger_witness_path,
+            {
+                **signed.model_dump(mode="json"),
+                "previous_size": previous.size if previous is not None else None,
+                "consistency_proof": [p.hex() for p in proof],
+            },
+        )
+    return signed
+
+
+def tree_heads(session: Session, before_size: int | None, limit: int) -> TreeHeads:
+    rows = store.signed_tree_heads(session, before_size, limit)
+    return TreeHeads(
+        heads=[_signed_head(r) for r in rows],
+        next_cursor=str(rows[-1].size) if len(rows) == limit else None,
+    )
+
+
+def _signed_head_of_size(session: Session, size: int) -> Any:
+    row = store.tree_head(session, size)
+    if row is None or row.signature is None:
+        raise NotFound(f"no signed tree head of size {size}")
+    return row
+
+
+def inclusion(session: Session, query: ProofQuery) -> InclusionProof:
+    head = _signed_head_of_size(session, query.tree_size)
+    if query.leaf_index >= query.tree_size:
+        raise ValidationFailed("the leaf index must be below the tree size")
+    leaves = store.leaf_hashes(session, query.tree_size)
+    entry = store.ledger_entry_bytes(session, query.leaf_index)
+    assert entry is not None
+    return InclusionProof(
+        leaf_index=query.leaf_index,
+        tree_size=query.tree_size,
+        entry=entry.hex(),
+        leaf_hash=leaves[query.leaf_index].hex(),
+        audit_path=[p.hex() for p in inclusion_proof(query.leaf_index, leaves)],
+        tree_head=_signed_head(head),
+    )
+
+
+def consistency(session: Session, query: ConsistencyQuery) -> ConsistencyProof:
+    if query.first > query.second:
+        raise ValidationFailed("the first tree head must be no larger than the second")
+    first = _signed_head_of_size(session, query.first)
+    second = _signed_head_of_size(session, query.second)
+    leaves = store.leaf_hashes(session, query.second)
+    return ConsistencyProof(
+        first=_signed_head(first),
+        second=_signed_head(second),
+        proof=[p.hex() for p in consistency_proof(query.first, leaves)],
+    )
+
+
+def keys(session: Session) -> LedgerKeys:
+    return LedgerKeys(keys=[dict(r.public_jwk) for r in store.ledger_keys(session)])
 
 
 # -- traces --------------------------------------------------------------------------------

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from pydantic import Field, SecretStr
 
 from chassis.settings import ChassisSettings
@@ -23,3 +25,17 @@ class Settings(ChassisSettings):
     )
     #: how often the ledger's tree head (size and Merkle root) is recorded
     ledger_tree_head_interval_s: float = Field(default=60.0, gt=0)
+    #: where copies of signed tree heads go, outside the database (None: nowhere; a
+    #: deployment points it at storage the database's operators cannot rewrite)
+    ledger_witness_path: Path | None = Path("var/ledger-witness.jsonl")
+    #: failed logins in a row that lock an officer's account, and for how long
+    login_max_failures: int = Field(default=5, ge=1, le=100)
+    login_lockout_s: float = Field(default=900, gt=0)
+    #: duty-roster rules every station's weeks are held to
+    roster_min_rest_hours: float = Field(default=11, ge=0, le=48)
+    roster_max_consecutive_days: int = Field(default=6, ge=1, le=14)
+    roster_max_hours_per_week: float = Field(default=40, gt=0, le=84)
+    local_time_zone: str = "Asia/Shanghai"
+    #: how often, and over how many past days, officers' personal-data reads are assessed
+    oversight_interval_s: float = Field(default=3600, gt=0)
+    oversight_window_days: int = Field(default=14, ge=1, le=62)

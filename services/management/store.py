@@ -3,20 +3,24 @@
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import (
     BigInteger,
     Boolean,
     Column,
+    Date,
     DateTime,
+    Float,
     ForeignKey,
     Integer,
     LargeBinary,
     MetaData,
     String,
     Table,
+    Time,
+    delete,
     func,
     insert,
     select,
@@ -50,6 +54,11 @@ officers = Table(
     Column("password_hash", String(200), nullable=False),
     Column("active", Boolean, nullable=False, server_default="true"),
     Column("tokens_valid_after", DateTime(timezone=True)),
+    Column("badge_number", String(16), unique=True),
+    Column("rank", String(64)),
+    Column("failed_logins", Integer, nullable=False, server_default="0"),
+    Column("locked_until", DateTime(timezone=True)),
+    Column("disabled_reason", String(500)),
 )
 
 service_accounts = Table(
@@ -118,6 +127,98 @@ ledger_tree_heads = Table(
     Column("size", BigInteger, primary_key=True),
     Column("root", LargeBinary, nullable=False),
     Column("created_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+    Column("timestamp_ms", BigInteger),
+    Column("kid", String(64)),
+    Column("signature", LargeBinary),
+)
+
+ledger_signing_keys = Table(
+    "ledger_signing_keys",
+    metadata,
+    Column("kid", String(64), primary_key=True),
+    Column("private_pem", LargeBinary, nullable=False),
+    Column("public_jwk", JSONB, nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+    Column("retired_at", DateTime(timezone=True)),
+)
+
+station_shifts = Table(
+    "station_shifts",
+    metadata,
+    Column("station_id", String(64), primary_key=True),
+    Column("name", String(32), primary_key=True),
+    Column("start", Time, nullable=False),
+    Column("duration_hours", Float, nullable=False),
+    Column("night", Boolean, nullable=False),
+    Column("weekday_minimum", Integer, nullable=False),
+    Column("weekend_minimum", Integer),
+)
+
+officer_leave = Table(
+    "officer_leave",
+    metadata,
+    Column("leave_id", BigInteger, primary_key=True),
+    Column("officer_id", String(64), nullable=False),
+    Column("first", Date, nullable=False),
+    Column("last", Date, nullable=False),
+    Column("reason", String(200), nullable=False),
+)
+
+roster_assignments = Table(
+    "roster_assignments",
+    metadata,
+    Column("station_id", String(64), primary_key=True),
+    Column("week_start", Date, nullable=False),
+    Column("officer_id", String(64), primary_key=True),
+    Column("day", Date, primary_key=True),
+    Column("shift", String(32), primary_key=True),
+    Column("start", DateTime(timezone=True), nullable=False),
+    Column("end", DateTime(timezone=True), nullable=False),
+    Column("night", Boolean, nullable=False),
+)
+
+oversight_cases = Table(
+    "oversight_cases",
+    metadata,
+    Column("case_id", UUID(as_uuid=True), primary_key=True),
+    Column("officer_id", String(64), nullable=False),
+    Column("window_start", DateTime(timezone=True), nullable=False),
+    Column("window_end", DateTime(timezone=True), nullable=False),
+    Column("score", Float, nullable=False),
+    Column("signals", ARRAY(String(32)), nullable=False),
+    Column("flag", JSONB, nullable=False),
+    Column("status", String(16), nullable=False, server_default="open"),
+    Column("created_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+)
+
+patrol_units = Table(
+    "patrol_units",
+    metadata,
+    Column("unit_id", String(64), primary_key=True),
+    Column("station_id", String(64), nullable=False),
+    Column("lat", Float, nullable=False),
+    Column("lon", Float, nullable=False),
+    Column("status", String(16), nullable=False),
+    Column("updated_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+)
+
+dispatch_tasks = Table(
+    "dispatch_tasks",
+    metadata,
+    Column("task_id", UUID(as_uuid=True), primary_key=True),
+    Column("source", String(32), nullable=False),
+    Column("source_id", String(64), nullable=False),
+    Column("summary", String(300), nullable=False),
+    Column("lat", Float, nullable=False),
+    Column("lon", Float, nullable=False),
+    Column("station_id", String(64)),
+    Column("status", String(16), nullable=False),
+    Column("unit_id", String(64)),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("assigned_at", DateTime(timezone=True)),
+    Column("en_route_at", DateTime(timezone=True)),
+    Column("on_scene_at", DateTime(timezone=True)),
+    Column("closed_at", DateTime(timezone=True)),
 )
 
 spans = Table(
@@ -283,10 +384,73 @@ def add_ledger_details(session: Session, details: dict[str, tuple[str | None, An
         )
 
 
-def add_tree_head(session: Session, size: int, root: bytes) -> None:
+def add_tree_head(session: Session, values: dict[str, Any]) -> bool:
+    """Record a head; False if one of this size exists already."""
+    added = session.execute(
+        pg_insert(ledger_tree_heads)
+        .values(**values)
+        .on_conflict_do_nothing()
+        .returning(ledger_tree_heads.c.size)
+    ).first()
+    return added is not None
+
+
+def latest_tree_head(session: Session) -> Any:
+    return session.execute(
+        select(ledger_tree_heads).order_by(ledger_tree_heads.c.size.desc()).limit(1)
+    ).first()
+
+
+def tree_head(session: Session, size: int) -> Any:
+    return session.execute(
+        select(ledger_tree_heads).where(ledger_tree_heads.c.size == size)
+    ).first()
+
+
+def signed_tree_heads(session: Session, before_size: int | None, limit: int) -> Sequence[Any]:
+    query = select(ledger_tree_heads).where(ledger_tree_heads.c.signature.is_not(None))
+    if before_size is not None:
+        query = query.where(ledger_tree_heads.c.size < before_size)
+    return session.execute(query.order_by(ledger_tree_heads.c.size.desc()).limit(limit)).all()
+
+
+def leaf_hashes(session: Session, size: int) -> list[bytes]:
+    """The first `size` leaf hashes, in index order."""
+    rows = session.execute(
+        select(ledger_entries.c.leaf_hash)
+        .where(ledger_entries.c.leaf_index < size)
+        .order_by(ledger_entries.c.leaf_index)
+        .execution_options(yield_per=20_000)
+    ).scalars()
+    return [bytes(h) for h in rows]
+
+
+def ledger_entry_bytes(session: Session, index: int) -> bytes | None:
+    found = session.execute(
+        select(ledger_entries.c.entry).where(ledger_entries.c.leaf_index == index)
+    ).scalar()
+    return None if found is None else bytes(found)
+
+
+def current_ledger_key(session: Session) -> Any:
+    return session.execute(
+        select(ledger_signing_keys)
+        .where(ledger_signing_keys.c.retired_at.is_(None))
+        .order_by(ledger_signing_keys.c.created_at.desc())
+        .limit(1)
+    ).first()
+
+
+def add_ledger_key(session: Session, kid: str, private_pem: bytes, jwk: dict[str, Any]) -> None:
     session.execute(
-        pg_insert(ledger_tree_heads).values(size=size, root=root).on_conflict_do_nothing()
+        insert(ledger_signing_keys).values(kid=kid, private_pem=private_pem, public_jwk=jwk)
     )
+
+
+def ledger_keys(session: Session) -> Sequence[Any]:
+    return session.execute(
+        select(ledger_signing_keys).order_by(ledger_signing_keys.c.created_at)
+    ).all()
 
 
 def tree_heads(session: Session) -> Sequence[Any]:
@@ -347,4 +511,181 @@ def add_spans(session: Session, rows: list[dict[str, Any]]) -> None:
 def spans_of_trace(session: Session, trace_id: str) -> Sequence[Any]:
     return session.execute(
         select(spans).where(spans.c.trace_id == trace_id).order_by(spans.c.start_time)
+    ).all()
+
+
+def update_officer(session: Session, officer_id: str, values: dict[str, Any]) -> bool:
+    changed = session.execute(
+        update(officers)
+        .where(officers.c.id == officer_id)
+        .values(**values)
+        .returning(officers.c.id)
+    ).first()
+    return changed is not None
+
+
+def replace_station_shifts(session: Session, station_id: str, rows: list[dict[str, Any]]) -> None:
+    session.execute(delete(station_shifts).where(station_shifts.c.station_id == station_id))
+    if rows:
+        session.execute(insert(station_shifts).values(rows))
+
+
+def station_shift_rows(session: Session, station_id: str) -> Sequence[Any]:
+    return session.execute(
+        select(station_shifts)
+        .where(station_shifts.c.station_id == station_id)
+        .order_by(station_shifts.c.start)
+    ).all()
+
+
+def add_leave(session: Session, values: dict[str, Any]) -> None:
+    session.execute(insert(officer_leave).values(**values))
+
+
+def leave_of(session: Session, officer_ids: list[str], first: date, last: date) -> Sequence[Any]:
+    return session.execute(
+        select(officer_leave).where(
+            officer_leave.c.officer_id.in_(officer_ids),
+            officer_leave.c.first <= last,
+            officer_leave.c.last >= first,
+        )
+    ).all()
+
+
+def station_officers(session: Session, station_id: str) -> Sequence[Any]:
+    return session.execute(
+        select(officers.c.id)
+        .where(officers.c.unit_id == station_id, officers.c.active.is_(True))
+        .order_by(officers.c.id)
+    ).all()
+
+
+def assignments_between(
+    session: Session, station_id: str, first: date, last: date
+) -> Sequence[Any]:
+    return session.execute(
+        select(roster_assignments)
+        .where(
+            roster_assignments.c.station_id == station_id,
+            roster_assignments.c.day >= first,
+            roster_assignments.c.day <= last,
+        )
+        .order_by(
+            roster_assignments.c.day, roster_assignments.c.start, roster_assignments.c.officer_id
+        )
+    ).all()
+
+
+def replace_week(
+    session: Session, station_id: str, week_start: date, rows: list[dict[str, Any]]
+) -> None:
+    session.execute(
+        delete(roster_assignments).where(
+            roster_assignments.c.station_id == station_id,
+            roster_assignments.c.week_start == week_start,
+        )
+    )
+    if rows:
+        session.execute(insert(roster_assignments).values(rows))
+
+
+def served_reads(session: Session, since: datetime, until: datetime) -> Iterator[Any]:
+    """Ledger entries of personal data a service served, in the window, oldest first."""
+    result = session.execute(
+        select(
+            ledger_entries.c.actor,
+            ledger_entries.c.operation,
+            ledger_entries.c.purpose,
+            ledger_entries.c.case_id,
+            ledger_entries.c.subject_digest,
+            ledger_entries.c.occurred_at,
+        )
+        .where(
+            ledger_entries.c.outcome == "served",
+            ledger_entries.c.occurred_at >= since,
+            ledger_entries.c.occurred_at < until,
+        )
+        .order_by(ledger_entries.c.leaf_index)
+        .execution_options(yield_per=5000)
+    )
+    yield from result
+
+
+def unit_paths(session: Session) -> dict[str, str]:
+    return {r.id: r.path for r in session.execute(select(units.c.id, units.c.path))}
+
+
+def add_oversight_case(session: Session, values: dict[str, Any]) -> bool:
+    added = session.execute(
+        pg_insert(oversight_cases)
+        .values(**values)
+        .on_conflict_do_nothing()
+        .returning(oversight_cases.c.case_id)
+    ).first()
+    return added is not None
+
+
+def list_oversight_cases(session: Session, after: datetime | None, limit: int) -> Sequence[Any]:
+    query = select(oversight_cases)
+    if after is not None:
+        query = query.where(oversight_cases.c.created_at < after)
+    return session.execute(query.order_by(oversight_cases.c.created_at.desc()).limit(limit)).all()
+
+
+def add_patrol_unit(session: Session, values: dict[str, Any]) -> None:
+    session.execute(insert(patrol_units).values(**values))
+
+
+def patrol_unit(session: Session, unit_id: str, lock: bool = False) -> Any:
+    query = select(patrol_units).where(patrol_units.c.unit_id == unit_id)
+    return session.execute(query.with_for_update() if lock else query).first()
+
+
+def update_patrol_unit(session: Session, unit_id: str, values: dict[str, Any]) -> None:
+    session.execute(
+        update(patrol_units)
+        .where(patrol_units.c.unit_id == unit_id)
+        .values(**values, updated_at=func.now())
+    )
+
+
+def available_units(session: Session) -> Sequence[Any]:
+    return session.execute(select(patrol_units).where(patrol_units.c.status == "available")).all()
+
+
+def add_task(session: Session, values: dict[str, Any]) -> Any:
+    return session.execute(
+        pg_insert(dispatch_tasks)
+        .values(**values)
+        .on_conflict_do_nothing(index_elements=["source", "source_id"])
+        .returning(dispatch_tasks.c.task_id)
+    ).first()
+
+
+def task(session: Session, task_id: Any, lock: bool = False) -> Any:
+    query = select(dispatch_tasks).where(dispatch_tasks.c.task_id == task_id)
+    return session.execute(query.with_for_update() if lock else query).first()
+
+
+def task_by_source(session: Session, source: str, source_id: str) -> Any:
+    return session.execute(
+        select(dispatch_tasks).where(
+            dispatch_tasks.c.source == source, dispatch_tasks.c.source_id == source_id
+        )
+    ).first()
+
+
+def update_task(session: Session, task_id: Any, values: dict[str, Any]) -> None:
+    session.execute(
+        update(dispatch_tasks).where(dispatch_tasks.c.task_id == task_id).values(**values)
+    )
+
+
+def arrivals(session: Session, since: datetime, until: datetime) -> Sequence[Any]:
+    return session.execute(
+        select(dispatch_tasks.c.created_at, dispatch_tasks.c.on_scene_at).where(
+            dispatch_tasks.c.created_at >= since,
+            dispatch_tasks.c.created_at < until,
+            dispatch_tasks.c.on_scene_at.is_not(None),
+        )
     ).all()

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -14,7 +15,9 @@ from services.management.service import ManagementService
 
 MANAGEMENT_TABLES = (
     "units, officers, service_accounts, signing_keys, revoked_tokens, ledger_details, "
-    "ledger_tree_heads, spans, outbox, inbox, idempotency"
+    "ledger_tree_heads, ledger_signing_keys, spans, outbox, inbox, idempotency, "
+    "station_shifts, officer_leave, roster_assignments, oversight_cases, patrol_units, "
+    "dispatch_tasks"
 )
 
 
@@ -34,8 +37,18 @@ def management_db(schema_prefix: str, migrated_services: Callable[..., None]) ->
 
 
 @pytest.fixture
+def witness_path(tmp_path: Path, settings_overrides: dict[str, Any]) -> Path:
+    path = tmp_path / "ledger-witness.jsonl"
+    settings_overrides["ledger_witness_path"] = str(path)
+    return path
+
+
+@pytest.fixture
 def management(
-    container_factory: Any, platform_config: dict[str, Any], management_db: Engine
+    container_factory: Any,
+    platform_config: dict[str, Any],
+    management_db: Engine,
+    witness_path: Path,
 ) -> Any:
     container = container_factory(ManagementService)
     container.start()
