@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
 
+import orjson
 from sqlalchemy import Engine, create_engine, text
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.orm import Session, sessionmaker
@@ -41,8 +42,13 @@ def make_engine(settings: ChassisSettings, *, pooled: bool = True) -> Engine:
     return create_engine(
         settings.database_url,
         connect_args={"options": f"-csearch_path={schema}"},
+        json_serializer=_json_text,  # JSONB columns: orjson, as on the wire (stdlib json is slow)
         **options,
     )
+
+
+def _json_text(value: Any) -> str:
+    return orjson.dumps(value).decode()
 
 
 def ensure_schema(engine: Engine, schema: str) -> None:
@@ -58,11 +64,10 @@ def claim_events(session: Session, consumer: str, event_ids: list[Any]) -> set[A
     """Record many events at once; returns the ids not recorded before."""
     if not event_ids:
         return set()
+    # one statement shape whatever the count, so SQLAlchemy compiles it once, not per batch
     rows = session.execute(
-        insert(inbox)
-        .values([{"consumer": consumer, "event_id": e} for e in dict.fromkeys(event_ids)])
-        .on_conflict_do_nothing()
-        .returning(inbox.c.event_id)
+        insert(inbox).on_conflict_do_nothing().returning(inbox.c.event_id),
+        [{"consumer": consumer, "event_id": e} for e in dict.fromkeys(event_ids)],
     ).scalars()
     return set(rows)
 
