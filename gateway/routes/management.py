@@ -6,7 +6,7 @@ import uuid
 from datetime import date, datetime
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Path, Query, Request
+from fastapi import APIRouter, Depends, Path, Query, Request, Response
 
 from contracts.dispatch import (
     DispatchTask,
@@ -28,6 +28,7 @@ from contracts.identity import (
 )
 from contracts.oversight import OversightCases, OversightRun, OversightRunResult
 from contracts.rosters import LeaveCreate, RosterEdit, RosterWeek, StationRules
+from contracts.statistics import Performance, PeriodKind, as_csv
 from contracts.values import MAX_PAGE_SIZE, Page
 from gateway.platform import platform_of
 from gateway.problems import errors, example
@@ -426,4 +427,69 @@ async def response_times(
         since.isoformat(),
         until.isoformat(),
         context=ctx.rpc_context,
+    )
+
+
+@router.get(
+    "/statistics/performance",
+    operation_id="management.performance",
+    response_model=Performance,
+    responses=errors(404),
+    summary="A unit's and its sub-units' incidents, cases solved, solve rate and response time "
+    "for a period, with the change against the previous period and a year before",
+)
+async def performance(
+    request: Request,
+    ctx: Authorized,
+    unit_id: Annotated[str, Query(pattern=r"^[a-z0-9][a-z0-9._-]{0,63}$")],
+    first: Annotated[date, Query(description="the first day of the period")],
+    period: Annotated[PeriodKind, Query()] = PeriodKind.MONTH,
+) -> Any:
+    return await platform_of(request).rpc.call(
+        "management",
+        "performance",
+        unit_id,
+        str(period),
+        first.isoformat(),
+        context=ctx.rpc_context,
+    )
+
+
+@router.get(
+    "/statistics/performance.csv",
+    operation_id="management.performance_csv",
+    responses={
+        200: {
+            "content": {
+                "text/csv": {
+                    "example": "period,first,end,unit_id,unit_path,incidents,solved,…\\n"
+                    "month,2026-10-01,2026-11-01,futian,sz/futian,1150,253,…\\n"
+                }
+            }
+        },
+        **errors(404),
+    },
+    response_class=Response,
+    summary="The same figures as CSV, one row per unit",
+)
+async def performance_csv(
+    request: Request,
+    ctx: Authorized,
+    unit_id: Annotated[str, Query(pattern=r"^[a-z0-9][a-z0-9._-]{0,63}$")],
+    first: Annotated[date, Query(description="the first day of the period")],
+    period: Annotated[PeriodKind, Query()] = PeriodKind.MONTH,
+) -> Response:
+    report = await platform_of(request).rpc.call(
+        "management",
+        "performance",
+        unit_id,
+        str(period),
+        first.isoformat(),
+        context=ctx.rpc_context,
+    )
+    filename = f"performance-{unit_id}-{period}-{first.isoformat()}.csv"
+    return Response(
+        as_csv(Performance.model_validate(report)),
+        media_type="text/csv",
+        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
     )

@@ -78,7 +78,7 @@ def append(session: Session, settings: Settings, events: list[EventEnvelope]) ->
     """Append the audit records carried by `events`, in order; returns their leaf indexes.
 
     The whole batch takes the ledger lock once, so indexes stay contiguous and one commit
-    covers many entries.
+    covers many entries. Records already in the ledger (a redelivery) are skipped.
     """
     key = _digest_key(settings)
     rows: list[dict[str, Any]] = []
@@ -108,8 +108,14 @@ def append(session: Session, settings: Settings, events: list[EventEnvelope]) ->
         )
     if not rows:
         return []
-    store.add_ledger_details(session, details)
     store.lock_ledger(session)
+    # the entry's record id is the event's id and unique: the ledger is its own inbox, so a
+    # redelivered record is found here instead of costing an inbox row for every record
+    known = store.recorded_ids(session, [r["record_id"] for r in rows])
+    rows = list({r["record_id"]: r for r in rows if r["record_id"] not in known}.values())
+    if not rows:
+        return []
+    store.add_ledger_details(session, details)
     first = store.ledger_size(session)
     for offset, row in enumerate(rows):
         row["leaf_index"] = first + offset

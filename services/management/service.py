@@ -9,12 +9,13 @@ from typing import Any
 
 from eventlet import tpool
 
-from chassis.entrypoints import on_events, rpc, timer
+from chassis.entrypoints import on_event, on_events, rpc, timer
 from chassis.retention import DataClass
 from chassis.service import PlatformService
 from chassis.validation import parse
 from contracts.actor import in_scope
 from contracts.audit import AUDIT_EVENT_PATTERN, SPANS_EVENT_PATTERN, LedgerQuery
+from contracts.cases import CASE_CHANGED, CaseChanged
 from contracts.dispatch import PatrolUnitIn, PatrolUnitUpdate, TaskCreate, TaskMove
 from contracts.envelope import EventEnvelope
 from contracts.errors import Forbidden, NotFound, RateLimited, Unauthenticated, ValidationFailed
@@ -28,9 +29,11 @@ from contracts.identity import (
     ServiceAccountCreate,
     UnitCreate,
 )
+from contracts.incidents import INCIDENTS_RECORDED, IncidentsRecorded
 from contracts.ledger_proofs import ConsistencyQuery, ProofQuery
 from contracts.oversight import OversightRun
 from contracts.rosters import LeaveCreate, RosterEdit, StationRules
+from contracts.statistics import PeriodKind
 from contracts.values import MAX_PAGE_SIZE, PageRequest
 from services.management import (
     dispatch_app,
@@ -38,6 +41,7 @@ from services.management import (
     ledger_app,
     oversight_app,
     rosters_app,
+    statistics_app,
     store,
 )
 from services.management.domain.identity import Passwords
@@ -311,6 +315,36 @@ class ManagementService(PlatformService):
         with self.db.transaction() as session:
             return dispatch_app.response_times(session, start, end).model_dump()
 
+    # -- performance statistics ------------------------------------------------------------
+
+    @on_event(INCIDENTS_RECORDED)
+    def count_incidents(self, event: EventEnvelope) -> None:
+        recorded = IncidentsRecorded.model_validate(event.payload)
+        with self.db.apply_once(event) as session:
+            statistics_app.count_incidents(session, recorded, self.settings.local_time_zone)
+
+    @on_event(CASE_CHANGED)
+    def keep_case(self, event: EventEnvelope) -> None:
+        case = CaseChanged.model_validate(event.payload)
+        with self.db.apply_once(event) as session:
+            statistics_app.keep_case(session, case, self.settings.local_time_zone)
+
+    @rpc
+    def performance(self, unit_id: str, period: str, first: str) -> dict[str, Any]:
+        """A unit's (and each unit under it) incidents, cases solved, solve rate and response
+        time for a period, with the change against the previous period and a year before."""
+        try:
+            kind = PeriodKind(period)
+        except ValueError:
+            raise ValidationFailed("period is week, month, quarter or year") from None
+        with self.db.transaction() as session:
+            unit = store.unit(session, unit_id)
+            if unit is None or not in_scope(self.actor.scope, unit.path):
+                raise NotFound("no such unit")  # outside one's jurisdiction looks like absent
+            return statistics_app.performance(
+                session, unit_id, kind, _date(first), self.settings.local_time_zone
+            ).model_dump(mode="json")
+
     # -- oversight of data access -----------------------------------------------------------
 
     @rpc
@@ -392,8 +426,9 @@ class ManagementService(PlatformService):
 
     @on_events(AUDIT_EVENT_PATTERN, batch_size=500, max_wait_ms=20)
     def record_audit(self, events: list[EventEnvelope]) -> None:
-        with self.db.apply_batch_once(events) as (session, new):
-            ledger_app.append(session, self.settings, new)
+        """Into the ledger, each record once: the ledger itself knows which it holds."""
+        with self.db.transaction() as session:
+            ledger_app.append(session, self.settings, events)
 
     @on_events(SPANS_EVENT_PATTERN, batch_size=200, max_wait_ms=200)
     def record_spans(self, events: list[EventEnvelope]) -> None:

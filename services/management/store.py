@@ -221,6 +221,24 @@ dispatch_tasks = Table(
     Column("closed_at", DateTime(timezone=True)),
 )
 
+incident_counts = Table(
+    "incident_counts",
+    metadata,
+    Column("day", Date, primary_key=True),
+    Column("unit_path", String(400), primary_key=True),
+    Column("incidents", Integer, nullable=False),
+)
+
+case_facts = Table(
+    "case_facts",
+    metadata,
+    Column("case_id", String(64), primary_key=True),
+    Column("unit_path", String(400), nullable=False),
+    Column("status", String(16), nullable=False),
+    Column("solved_on", Date),
+    Column("changed_at", DateTime(timezone=True), nullable=False),
+)
+
 spans = Table(
     "spans",
     metadata,
@@ -363,6 +381,15 @@ def lock_ledger(session: Session) -> None:
     session.execute(select(func.pg_advisory_xact_lock(LEDGER_LOCK)))
 
 
+def recorded_ids(session: Session, record_ids: list[Any]) -> set[Any]:
+    """Which of these records the ledger holds already."""
+    return set(
+        session.execute(
+            select(ledger_entries.c.record_id).where(ledger_entries.c.record_id.in_(record_ids))
+        ).scalars()
+    )
+
+
 def ledger_size(session: Session) -> int:
     """Next leaf index: indexes are contiguous from 0 (appends hold the ledger lock)."""
     last = session.execute(select(func.max(ledger_entries.c.leaf_index))).scalar()
@@ -375,13 +402,12 @@ def add_ledger_entries(session: Session, rows: list[dict[str, Any]]) -> None:
 
 def add_ledger_details(session: Session, details: dict[str, tuple[str | None, Any]]) -> None:
     if details:
+        # RETURNING makes SQLAlchemy send the rows as one multi-row statement (its
+        # "insertmanyvalues"); without it psycopg2 would send one statement per row
         session.execute(
-            pg_insert(ledger_details)
-            .values(
-                [{"digest": d, "subject": s, "details": x} for d, (s, x) in sorted(details.items())]
-            )
-            .on_conflict_do_nothing()
-        )
+            pg_insert(ledger_details).on_conflict_do_nothing().returning(ledger_details.c.digest),
+            [{"digest": d, "subject": s, "details": x} for d, (s, x) in sorted(details.items())],
+        ).all()
 
 
 def add_tree_head(session: Session, values: dict[str, Any]) -> bool:
@@ -689,3 +715,73 @@ def arrivals(session: Session, since: datetime, until: datetime) -> Sequence[Any
             dispatch_tasks.c.on_scene_at.is_not(None),
         )
     ).all()
+
+
+def add_incident_counts(session: Session, counts: dict[tuple[date, str], int]) -> None:
+    if not counts:
+        return
+    statement = pg_insert(incident_counts).values(
+        [{"day": d, "unit_path": u, "incidents": n} for (d, u), n in sorted(counts.items())]
+    )
+    session.execute(
+        statement.on_conflict_do_update(
+            index_elements=["day", "unit_path"],
+            set_={"incidents": incident_counts.c.incidents + statement.excluded.incidents},
+        )
+    )
+
+
+def keep_case_fact(session: Session, values: dict[str, Any]) -> None:
+    """The latest state wins; the day a case was first solved stays."""
+    statement = pg_insert(case_facts).values(**values)
+    session.execute(
+        statement.on_conflict_do_update(
+            index_elements=["case_id"],
+            set_={
+                "unit_path": statement.excluded.unit_path,
+                "status": statement.excluded.status,
+                "changed_at": statement.excluded.changed_at,
+                "solved_on": func.coalesce(case_facts.c.solved_on, statement.excluded.solved_on),
+            },
+            where=case_facts.c.changed_at < statement.excluded.changed_at,
+        )
+    )
+
+
+def _under(column: Any, unit_path: str) -> Any:
+    return (column == unit_path) | column.startswith(unit_path + "/", autoescape=True)
+
+
+def incidents_between(session: Session, unit_path: str, first: date, end: date) -> int:
+    return int(
+        session.execute(
+            select(func.coalesce(func.sum(incident_counts.c.incidents), 0)).where(
+                incident_counts.c.day >= first,
+                incident_counts.c.day < end,
+                _under(incident_counts.c.unit_path, unit_path),
+            )
+        ).scalar_one()
+    )
+
+
+def solved_between(session: Session, unit_path: str, first: date, end: date) -> int:
+    return int(
+        session.execute(
+            select(func.count()).where(
+                case_facts.c.solved_on >= first,
+                case_facts.c.solved_on < end,
+                _under(case_facts.c.unit_path, unit_path),
+            )
+        ).scalar_one()
+    )
+
+
+def child_units(session: Session, unit_path: str) -> list[Any]:
+    """The units directly under this one (its path plus one segment)."""
+    depth = unit_path.count("/") + 1
+    rows = session.execute(
+        select(units.c.id, units.c.path)
+        .where(units.c.path.startswith(unit_path + "/", autoescape=True))
+        .order_by(units.c.path)
+    ).all()
+    return [r for r in rows if r.path.count("/") == depth]

@@ -53,3 +53,21 @@ async def test_only_an_administrator_changes_roles(gateway: Gateway) -> None:
         headers=officer,
     )
     assert refused.status_code == 403
+
+
+async def test_performance_figures_as_json_and_csv(gateway: Gateway) -> None:
+    admin = {"Authorization": f"Bearer {await gateway.token('o-admin')}"}
+    url = "/api/v1/management/statistics/performance"
+    params = {"unit_id": "sz", "period": "month", "first": "2026-10-01"}
+    report = await gateway.client.get(url, params=params, headers=admin)
+    assert report.status_code == 200, report.text
+    assert {c["unit_id"] for c in report.json()["children"]} >= {"futian", "nanshan"}
+    csv = await gateway.client.get(f"{url}.csv", params=params, headers=admin)
+    assert csv.status_code == 200
+    assert csv.headers["content-type"].startswith("text/csv")
+    assert csv.text.splitlines()[0].startswith("period,first,end,unit_id")
+    odd = await gateway.client.get(url, params={**params, "first": "2026-10-02"}, headers=admin)
+    assert odd.status_code == 422
+    assert odd.json()["detail"] == "a month starts on the first of a month"
+    unknown = await gateway.client.get(url, params={**params, "unit_id": "nowhere"}, headers=admin)
+    assert unknown.status_code == 404

@@ -17,7 +17,7 @@ MANAGEMENT_TABLES = (
     "units, officers, service_accounts, signing_keys, revoked_tokens, ledger_details, "
     "ledger_tree_heads, ledger_signing_keys, spans, outbox, inbox, idempotency, "
     "station_shifts, officer_leave, roster_assignments, oversight_cases, patrol_units, "
-    "dispatch_tasks"
+    "dispatch_tasks, incident_counts, case_facts"
 )
 
 
