@@ -135,6 +135,13 @@ class DispatchTask(BaseModel):
     recommended: list[Recommendation] = []
 
 
+class DispatchTasks(BaseModel):
+    model_config = ConfigDict(json_schema_extra={"examples": [{"tasks": [], "next_cursor": None}]})
+
+    tasks: list[DispatchTask]
+    next_cursor: str | None = None
+
+
 class TaskMove(BaseModel):
     """assigned (with the unit) → en_route → on_scene → closed; closed from any state."""
 

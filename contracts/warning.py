@@ -8,7 +8,7 @@ from enum import StrEnum
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from contracts.values import Plate
+from contracts.values import GeoPoint, Plate
 
 
 class HotlistReason(StrEnum):
@@ -145,3 +145,22 @@ class HotlistEntryChanged(BaseModel):
 
 
 HOTLIST_ENTRY_CHANGED = "warning.hotlist.entry_changed.v1"
+
+
+class AlertConfirmed(BaseModel):
+    """Payload of `warning.alert.confirmed.v1`: an officer confirmed a possible match, so a
+    unit may be sent (management's dispatch opens a task for it)."""
+
+    alert_id: uuid.UUID
+    plate: str
+    reason: HotlistReason
+    device_id: str
+    seen_at: datetime
+    #: where the vehicle was seen (the device's place)
+    location: GeoPoint
+    unit_path: str
+    confirmed_by: str
+    note: str = Field(default="", max_length=1000)
+
+
+ALERT_CONFIRMED = "warning.alert.confirmed.v1"

@@ -10,6 +10,7 @@ from fastapi import APIRouter, Depends, Path, Query, Request, Response
 
 from contracts.dispatch import (
     DispatchTask,
+    DispatchTasks,
     PatrolUnit,
     PatrolUnitIn,
     PatrolUnitUpdate,
@@ -325,6 +326,7 @@ async def list_oversight_cases(
     )
 
 
+TASK_STATUS = r"^(open|assigned|en_route|on_scene|closed)$"
 PatrolUnitId = Annotated[str, Path(pattern=r"^[a-z0-9][a-z0-9._-]{0,63}$", examples=["ft-car-07"])]
 
 
@@ -372,6 +374,27 @@ async def update_patrol_unit(
 async def create_dispatch_task(request: Request, ctx: Authorized, task: TaskCreate) -> Any:
     return await platform_of(request).rpc.call(
         "management", "create_dispatch_task", task.model_dump(mode="json"), context=ctx.rpc_context
+    )
+
+
+@router.get(
+    "/dispatch/tasks",
+    operation_id="management.list_dispatch_tasks",
+    response_model=DispatchTasks,
+    responses=errors(),
+    summary="Dispatch tasks newest first; status=open is the dispatcher's queue",
+)
+async def list_dispatch_tasks(
+    request: Request,
+    ctx: Authorized,
+    status: Annotated[
+        str | None, Query(pattern=r"^(open|assigned|en_route|on_scene|closed)$")
+    ] = None,
+    limit: Annotated[int, Query(ge=1, le=MAX_PAGE_SIZE)] = 50,
+    cursor: Annotated[str | None, Query(max_length=40)] = None,
+) -> Any:
+    return await platform_of(request).rpc.call(
+        "management", "list_dispatch_tasks", status, cursor, limit, context=ctx.rpc_context
     )
 
 

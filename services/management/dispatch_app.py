@@ -4,7 +4,7 @@ with its timestamps, response times."""
 from __future__ import annotations
 
 import uuid
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy.exc import IntegrityError
@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 
 from contracts.dispatch import (
     DispatchTask,
+    DispatchTasks,
     PatrolUnit,
     PatrolUnitIn,
     PatrolUnitUpdate,
@@ -19,9 +20,13 @@ from contracts.dispatch import (
     ResponseTimes,
     TaskCreate,
     TaskMove,
+    TaskSource,
 )
 from contracts.errors import Conflict, NotFound, ValidationFailed
+from contracts.incidents import IncidentsRecorded
+from contracts.reports import CitizenReportFiled
 from contracts.values import GeoPoint
+from contracts.warning import AlertConfirmed
 from services.management import store
 from services.management.domain import dispatch as rules
 from services.management.domain.dispatch import (
@@ -132,6 +137,16 @@ def get_task(session: Session, task_id: uuid.UUID) -> DispatchTask:
     return _task(session, row)
 
 
+def list_tasks(
+    session: Session, status: str | None, before: datetime | None, limit: int
+) -> DispatchTasks:
+    rows = store.tasks(session, status, before, limit)
+    return DispatchTasks(
+        tasks=[_task(session, r) for r in rows],
+        next_cursor=rows[-1].created_at.isoformat() if len(rows) == limit else None,
+    )
+
+
 def move_task(
     session: Session, task_id: uuid.UUID, request: TaskMove, now: datetime
 ) -> DispatchTask:
@@ -167,3 +182,46 @@ def response_times(session: Session, since: datetime, until: datetime) -> Respon
         [(r.created_at, r.on_scene_at) for r in store.arrivals(session, since, until)]
     )
     return ResponseTimes(tasks=figures.tasks, median_s=figures.median_s, p90_s=figures.p90_s)
+
+
+def tasks_from_alert(alert: AlertConfirmed) -> list[TaskCreate]:
+    return [
+        TaskCreate(
+            source=TaskSource.ALERT,
+            source_id=str(alert.alert_id),
+            summary=f"confirmed {alert.reason} alert: {alert.plate} at {alert.device_id}",
+            location=alert.location,
+        )
+    ]
+
+
+def tasks_from_report(report: CitizenReportFiled) -> list[TaskCreate]:
+    return [
+        TaskCreate(
+            source=TaskSource.CITIZEN_REPORT,
+            source_id=str(report.report_id),
+            summary=f"citizen report ({report.category}): {report.summary}"[:300],
+            location=report.location,
+        )
+    ]
+
+
+def tasks_from_incidents(
+    recorded: IncidentsRecorded, now: datetime, max_age: timedelta
+) -> list[TaskCreate]:
+    """Open incidents reported lately need a unit; old ones (a history being loaded) do not."""
+    return [
+        TaskCreate(
+            source=TaskSource.INCIDENT,
+            source_id=str(i.incident_id),
+            summary=f"{i.category}" + (f" ({i.method})" if i.method else ""),
+            location=i.location,
+        )
+        for i in recorded.incidents
+        if i.status == "open" and now - i.reported_at <= max_age
+    ]
+
+
+def open_tasks(session: Session, tasks: list[TaskCreate], now: datetime) -> None:
+    for task in tasks:
+        create_task(session, task, now)

@@ -32,9 +32,11 @@ from contracts.identity import (
 from contracts.incidents import INCIDENTS_RECORDED, IncidentsRecorded
 from contracts.ledger_proofs import ConsistencyQuery, ProofQuery
 from contracts.oversight import OversightRun
+from contracts.reports import CITIZEN_REPORT_FILED, CitizenReportFiled
 from contracts.rosters import LeaveCreate, RosterEdit, StationRules
 from contracts.statistics import PeriodKind
 from contracts.values import MAX_PAGE_SIZE, PageRequest
+from contracts.warning import ALERT_CONFIRMED, AlertConfirmed
 from services.management import (
     dispatch_app,
     identity_app,
@@ -44,6 +46,7 @@ from services.management import (
     statistics_app,
     store,
 )
+from services.management.domain.dispatch import TaskStatus
 from services.management.domain.identity import Passwords
 from services.management.domain.lockout import LockoutPolicy
 from services.management.domain.oversight import OversightRules
@@ -300,6 +303,19 @@ class ManagementService(PlatformService):
             return dispatch_app.get_task(session, _uuid(task_id)).model_dump(mode="json")
 
     @rpc
+    def list_dispatch_tasks(
+        self, status: str | None = None, before: str | None = None, limit: int = 50
+    ) -> dict[str, Any]:
+        """Tasks newest first; `status=open` is the dispatcher's queue."""
+        if status is not None and status not in {str(s) for s in TaskStatus}:
+            raise ValidationFailed("unknown task status")
+        if not 1 <= limit <= MAX_PAGE_SIZE:
+            raise ValidationFailed(f"limit is 1 to {MAX_PAGE_SIZE}")
+        cursor = _datetime(before) if before else None
+        with self.db.transaction() as session:
+            return dispatch_app.list_tasks(session, status, cursor, limit).model_dump(mode="json")
+
+    @rpc
     def move_dispatch_task(self, task_id: str, move: dict[str, Any]) -> dict[str, Any]:
         request = parse(TaskMove, move)
         with self.db.transaction() as session:
@@ -314,6 +330,25 @@ class ManagementService(PlatformService):
             raise ValidationFailed("since must be before until")
         with self.db.transaction() as session:
             return dispatch_app.response_times(session, start, end).model_dump()
+
+    @on_event(ALERT_CONFIRMED, CITIZEN_REPORT_FILED, INCIDENTS_RECORDED)
+    def open_dispatch_tasks(self, event: EventEnvelope) -> None:
+        """A confirmed alert, a citizen's report or a fresh open incident: a task, with the
+        nearest available units recommended (one task per source, whatever is redelivered)."""
+        moment = now()
+        if event.type == ALERT_CONFIRMED:
+            tasks = dispatch_app.tasks_from_alert(AlertConfirmed.model_validate(event.payload))
+        elif event.type == CITIZEN_REPORT_FILED:
+            report = CitizenReportFiled.model_validate(event.payload)
+            tasks = dispatch_app.tasks_from_report(report)
+        else:
+            tasks = dispatch_app.tasks_from_incidents(
+                IncidentsRecorded.model_validate(event.payload),
+                moment,
+                timedelta(seconds=self.settings.dispatch_incident_max_age_s),
+            )
+        with self.db.apply_once(event) as session:
+            dispatch_app.open_tasks(session, tasks, moment)
 
     # -- performance statistics ------------------------------------------------------------
 

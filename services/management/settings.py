@@ -39,3 +39,5 @@ class Settings(ChassisSettings):
     #: how often, and over how many past days, officers' personal-data reads are assessed
     oversight_interval_s: float = Field(default=3600, gt=0)
     oversight_window_days: int = Field(default=14, ge=1, le=62)
+    #: an incident reported longer ago than this gets no dispatch task (a history being loaded)
+    dispatch_incident_max_age_s: float = Field(default=3600, gt=0)

@@ -785,3 +785,14 @@ def child_units(session: Session, unit_path: str) -> list[Any]:
         .order_by(units.c.path)
     ).all()
     return [r for r in rows if r.path.count("/") == depth]
+
+
+def tasks(
+    session: Session, status: str | None, before: datetime | None, limit: int
+) -> Sequence[Any]:
+    query = select(dispatch_tasks)
+    if status is not None:
+        query = query.where(dispatch_tasks.c.status == status)
+    if before is not None:
+        query = query.where(dispatch_tasks.c.created_at < before)
+    return session.execute(query.order_by(dispatch_tasks.c.created_at.desc()).limit(limit)).all()

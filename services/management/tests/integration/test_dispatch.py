@@ -3,11 +3,21 @@ the task's status flow keeps its times; response times follow from them."""
 
 from __future__ import annotations
 
+import uuid
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
 from nameko.exceptions import RemoteError
+
+from chassis.outbox import build_envelope
+from chassis.testing.polling import eventually
+from chassis.testing.publish import publish_envelopes
+from contracts.actor import SYSTEM_ACTOR
+from contracts.incidents import INCIDENTS_RECORDED, Incident, IncidentsRecorded
+from contracts.reports import CITIZEN_REPORT_FILED, CitizenReportFiled
+from contracts.values import GeoPoint
+from contracts.warning import ALERT_CONFIRMED, AlertConfirmed, HotlistReason
 
 SCENE = {"lat": 22.5431, "lon": 114.0579}
 
@@ -77,3 +87,76 @@ def test_the_nearest_available_unit_goes_and_the_flow_keeps_its_times(call: Any)
         (now - timedelta(hours=1)).isoformat(), (now + timedelta(hours=1)).isoformat()
     )
     assert figures["tasks"] == 1 and figures["median_s"] >= 0
+
+
+def test_confirmed_alerts_reports_and_fresh_incidents_open_tasks_once(
+    call: Any, platform_config: dict[str, Any]
+) -> None:
+    proxy = call()
+    city(proxy)
+    now = datetime.now(UTC)
+    alert = AlertConfirmed(
+        alert_id=uuid.uuid4(),
+        plate="粤B99999",
+        reason=HotlistReason.STOLEN_VEHICLE,
+        device_id="cp-1",
+        seen_at=now,
+        location=GeoPoint(**north(100)),
+        unit_path="sz/futian",
+        confirmed_by="o-1",
+    )
+    report = CitizenReportFiled(
+        report_id=uuid.uuid4(),
+        category="noise",
+        summary="a party at 2 am",
+        location=GeoPoint(**SCENE),
+        filed_at=now,
+    )
+
+    def incident(reported_at: datetime, status: str) -> Incident:
+        return Incident(
+            incident_id=uuid.uuid4(),
+            reported_at=reported_at,
+            location=GeoPoint(**SCENE),
+            category="theft",
+            status=status,
+            unit_path="sz/futian/ft-1",
+            district="futian",
+            station="ft-1",
+            cell=1,
+        )
+
+    fresh = incident(now - timedelta(minutes=5), "open")
+    recorded = IncidentsRecorded(
+        incidents=[fresh, incident(now - timedelta(days=30), "open"), incident(now, "closed")]
+    )
+    envelopes = [
+        build_envelope(
+            event_type=kind,
+            payload=payload,
+            producer=producer,
+            actor=SYSTEM_ACTOR,
+            traceparent=None,
+        )
+        for kind, payload, producer in (
+            (ALERT_CONFIRMED, alert, "warning"),
+            (CITIZEN_REPORT_FILED, report, "citizen"),
+            (INCIDENTS_RECORDED, recorded, "data"),
+        )
+    ]
+    publish_envelopes(platform_config["AMQP_URI"], *envelopes, copies=2)
+
+    def opened() -> list[dict[str, Any]] | None:
+        found: list[dict[str, Any]] = proxy.list_dispatch_tasks("open")["tasks"]
+        return found if len(found) >= 3 else None
+
+    tasks = eventually(opened, timeout=15, what="three tasks")
+    assert sorted((t["source"], t["source_id"]) for t in tasks) == sorted(
+        [
+            ("alert", str(alert.alert_id)),
+            ("citizen_report", str(report.report_id)),
+            ("incident", str(fresh.incident_id)),
+        ]
+    )
+    alert_task = next(t for t in tasks if t["source"] == "alert")
+    assert alert_task["recommended"][0]["unit_id"] == "car-near"
