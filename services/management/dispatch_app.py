@@ -87,10 +87,18 @@ def update_unit(session: Session, unit_id: str, request: PatrolUnitUpdate) -> Pa
     return _unit(store.patrol_unit(session, unit_id))
 
 
-def _task(session: Session, row: Any) -> DispatchTask:
+def _available_units(session: Session) -> list[rules.PatrolUnit]:
+    return [_domain_unit(u) for u in store.available_units(session)]
+
+
+def _task(
+    session: Session, row: Any, available: list[rules.PatrolUnit] | None = None
+) -> DispatchTask:
+    """The task as served; open tasks carry recommendations from `available` (read once per
+    request when several tasks are served)."""
     recommended: list[Recommendation] = []
     if row.status == TaskStatus.OPEN:
-        units = [_domain_unit(u) for u in store.available_units(session)]
+        units = _available_units(session) if available is None else available
         recommended = [
             Recommendation(unit_id=u.unit_id, distance_m=round(metres, 1))
             for metres, u in rules.recommend(units, row.lat, row.lon)
@@ -112,8 +120,8 @@ def _task(session: Session, row: Any) -> DispatchTask:
     )
 
 
-def create_task(session: Session, request: TaskCreate, now: datetime) -> DispatchTask:
-    """One task per alert, report or incident: asking again returns the same task."""
+def _add_task(session: Session, request: TaskCreate, now: datetime) -> None:
+    """One task per alert, report or incident: adding it again changes nothing."""
     store.add_task(
         session,
         {
@@ -127,6 +135,11 @@ def create_task(session: Session, request: TaskCreate, now: datetime) -> Dispatc
             "created_at": now,
         },
     )
+
+
+def create_task(session: Session, request: TaskCreate, now: datetime) -> DispatchTask:
+    """One task per alert, report or incident: asking again returns the same task."""
+    _add_task(session, request, now)
     return _task(session, store.task_by_source(session, str(request.source), request.source_id))
 
 
@@ -141,8 +154,9 @@ def list_tasks(
     session: Session, status: str | None, before: datetime | None, limit: int
 ) -> DispatchTasks:
     rows = store.tasks(session, status, before, limit)
+    available = _available_units(session) if any(r.status == TaskStatus.OPEN for r in rows) else []
     return DispatchTasks(
-        tasks=[_task(session, r) for r in rows],
+        tasks=[_task(session, r, available) for r in rows],
         next_cursor=rows[-1].created_at.isoformat() if len(rows) == limit else None,
     )
 
@@ -224,4 +238,4 @@ def tasks_from_incidents(
 
 def open_tasks(session: Session, tasks: list[TaskCreate], now: datetime) -> None:
     for task in tasks:
-        create_task(session, task, now)
+        _add_task(session, task, now)
