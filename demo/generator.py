@@ -24,6 +24,7 @@ from datetime import date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from contracts.values import distance_m
 from demo.city import CHECKPOINTS, FLOW_PLATE, HOTLIST, UNITS
 from services.prevention.domain.sightings import sighting_id
 
@@ -405,8 +406,7 @@ def _point(lat: float, lon: float) -> dict[str, float]:
 
 def nearest_town(lat: float, lon: float) -> Town:
     """The town whose centre is nearest: its station has the jurisdiction."""
-    scale = math.cos(math.radians(lat))
-    return min(TOWNS, key=lambda t: (t.lat - lat) ** 2 + ((t.lon - lon) * scale) ** 2)
+    return min(TOWNS, key=lambda t: distance_m(lat, lon, t.lat, t.lon))
 
 
 def _town_by_population(rng: random.Random) -> Town:

@@ -453,6 +453,19 @@ async def response_times(
     )
 
 
+async def _performance(
+    request: Request, ctx: Authorized, unit_id: str, period: PeriodKind, first: date
+) -> Any:
+    return await platform_of(request).rpc.call(
+        "management",
+        "performance",
+        unit_id,
+        str(period),
+        first.isoformat(),
+        context=ctx.rpc_context,
+    )
+
+
 @router.get(
     "/statistics/performance",
     operation_id="management.performance",
@@ -468,14 +481,7 @@ async def performance(
     first: Annotated[date, Query(description="the first day of the period")],
     period: Annotated[PeriodKind, Query()] = PeriodKind.MONTH,
 ) -> Any:
-    return await platform_of(request).rpc.call(
-        "management",
-        "performance",
-        unit_id,
-        str(period),
-        first.isoformat(),
-        context=ctx.rpc_context,
-    )
+    return await _performance(request, ctx, unit_id, period, first)
 
 
 @router.get(
@@ -502,14 +508,7 @@ async def performance_csv(
     first: Annotated[date, Query(description="the first day of the period")],
     period: Annotated[PeriodKind, Query()] = PeriodKind.MONTH,
 ) -> Response:
-    report = await platform_of(request).rpc.call(
-        "management",
-        "performance",
-        unit_id,
-        str(period),
-        first.isoformat(),
-        context=ctx.rpc_context,
-    )
+    report = await _performance(request, ctx, unit_id, period, first)
     filename = f"performance-{unit_id}-{period}-{first.isoformat()}.csv"
     return Response(
         as_csv(Performance.model_validate(report)),

@@ -26,6 +26,7 @@ from services.management.domain.tree_heads import (
     public_key_of,
     signature_valid,
 )
+from services.management.witness import read_witness
 
 
 def _head(raw: dict[str, Any]) -> TreeHead:
@@ -93,8 +94,7 @@ def main(argv: Sequence[str]) -> int:
     keys = keys_by_kid(orjson.loads(Path(argv[0]).read_bytes()))
     target = Path(argv[2])
     if argv[1] == "witness":
-        lines = [orjson.loads(line) for line in target.read_bytes().splitlines() if line.strip()]
-        problems = check_witness(lines, keys)
+        problems = check_witness(read_witness(target), keys)
     elif argv[1] == "inclusion":
         problems = check_inclusion(orjson.loads(target.read_bytes()), keys)
     else:
