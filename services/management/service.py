@@ -102,6 +102,8 @@ class ManagementService(PlatformService):
         # the personal details behind ledger entries; the entries and their hashes stay
         DataClass("ledger_details", store.ledger_details, "created_at", "digest"),
         DataClass("spans", store.spans, "start_time", "span_id"),
+        # the evidence about an officer's reads; the ledger keeps that a case was raised
+        DataClass("oversight_cases", store.oversight_cases, "created_at", "case_id"),
     )
     untraced_entrypoints = (
         *PlatformService.untraced_entrypoints,

@@ -21,7 +21,11 @@ class Settings(ChassisSettings):
     ledger_digest_key: SecretStr = SecretStr("dev-only-ledger-digest-key")
     #: personal details behind ledger entries (the entries stay) and trace spans
     retention_days: dict[str, float] = Field(
-        default_factory=lambda: {"ledger_details": 3 * 365.0, "spans": 30.0}
+        default_factory=lambda: {
+            "ledger_details": 3 * 365.0,
+            "spans": 30.0,
+            "oversight_cases": 3 * 365.0,
+        }
     )
     #: how often the ledger's tree head (size and Merkle root) is recorded
     ledger_tree_head_interval_s: float = Field(default=60.0, gt=0)

@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 from nameko.exceptions import RemoteError
+from sqlalchemy import Engine, text
 
 from chassis.outbox import build_envelope
 from chassis.testing.polling import eventually
@@ -79,3 +80,22 @@ def test_a_bulk_reader_is_raised_to_the_inspection_unit_alone(
     with pytest.raises(RemoteError) as refused:
         call(admin).list_oversight_cases()
     assert refused.value.exc_type == "Forbidden"
+
+
+def test_an_oversight_case_is_deleted_after_its_retention_period(
+    call: Any, platform_config: dict[str, Any], management_db: Engine
+) -> None:
+    proxy = call()
+    events = population()
+    publish_envelopes(platform_config["AMQP_URI"], *events)
+    eventually(lambda: ledger_size(proxy) == len(events), timeout=30, what="every read recorded")
+    window = {"since": SINCE.isoformat(), "until": (SINCE + timedelta(days=7)).isoformat()}
+    assert call(INSPECTOR).run_oversight(window)["raised"] == 1
+    assert {r["data_class"]: r["rows"] for r in proxy.apply_retention_now()}[
+        "oversight_cases"
+    ] == 0  # young: kept
+    with management_db.begin() as conn:  # raised four years ago
+        conn.execute(text("UPDATE oversight_cases SET created_at = now() - interval '4 years'"))
+    receipts = {r["data_class"]: r["rows"] for r in proxy.apply_retention_now()}
+    assert receipts["oversight_cases"] == 1
+    assert call(INSPECTOR).list_oversight_cases()["cases"] == []
