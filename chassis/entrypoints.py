@@ -6,6 +6,7 @@ with its own defaults, and a queue re-declared with other arguments fails.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import time
 from datetime import UTC, datetime
@@ -24,6 +25,7 @@ from opentelemetry import propagate, trace
 from pydantic import ValidationError
 
 from chassis import metrics, queues
+from chassis.acks import OrderedAcks
 from chassis.context import ACTOR_KEY, TRACEPARENT_KEY, actor_to_context
 from chassis.db import AlreadyApplied
 from chassis.runtime import runtime_of
@@ -205,9 +207,10 @@ class EventConsumer(Consumer):
             return self._handle_result(message, body, result, exc_info)
 
         args = ([envelope],) if batch else (envelope,)
-        self._spawn(
-            args, context_data, handle_result, lambda: self.consumer.requeue_message(message)
-        )
+        self._spawn(args, context_data, handle_result, lambda: self._requeue(message))
+
+    def _requeue(self, message: Any) -> None:
+        self.consumer.requeue_message(message)
 
     def _handle_result(self, message: Any, body: Any, result: Any, exc_info: Any) -> Any:
         service = self.container.service_name
@@ -289,6 +292,11 @@ class BatchEventConsumer(EventConsumer):
         self.max_wait_ms = max_wait_ms
         self._buffer: list[tuple[EventEnvelope, Any, Any]] = []
         self._generation = 0
+        # deliveries are acknowledged in runs (one frame for many) per channel; a reconnection
+        # brings a new channel whose tags start again
+        self._channel: Any = None
+        self._acks: OrderedAcks[Any] = OrderedAcks()
+        self._acks_of: dict[int, OrderedAcks[Any]] = {}
         super().__init__(*event_types, **kwargs)
 
     def setup(self) -> None:
@@ -300,6 +308,10 @@ class BatchEventConsumer(EventConsumer):
         envelope = self._parse(body, message)
         if envelope is None:
             return
+        if message.channel is not self._channel:
+            self._channel, self._acks = message.channel, OrderedAcks()
+        self._acks.received(message.delivery_tag, message)
+        self._acks_of[id(message)] = self._acks
         self._buffer.append((envelope, body, message))
         if len(self._buffer) >= self.batch_size:
             self._flush()
@@ -315,6 +327,43 @@ class BatchEventConsumer(EventConsumer):
                 flush_later, identifier=f"BatchEventConsumer.flush[{self.consumer_name}]"
             )
 
+    def _ack_finished(self, messages: list[Any]) -> None:
+        """Mark these deliveries finished and acknowledge every run of finished ones that
+        now leads its channel, with one `multiple` ack each."""
+        trackers: dict[int, OrderedAcks[Any]] = {}
+        for message in messages:
+            tracker = self._acks_of.pop(id(message), None)
+            if tracker is not None:
+                tracker.finished([message.delivery_tag])
+                trackers[id(tracker)] = tracker
+        for tracker in trackers.values():
+            self._ack_runs(tracker)
+
+    def _settled_alone(self, message: Any) -> None:
+        """A delivery acknowledged, rejected or requeued on its own: it no longer holds back
+        the runs behind it."""
+        tracker = self._acks_of.pop(id(message), None)
+        if tracker is not None:
+            tracker.forget(message.delivery_tag)
+            self._ack_runs(tracker)
+
+    def _ack_runs(self, tracker: OrderedAcks[Any]) -> None:
+        last = tracker.take_ackable()
+        # taken before the frame is written: another green thread may finish a batch meanwhile
+        if last is not None and last.channel.connection:
+            with contextlib.suppress(ConnectionError):  # the broker reclaims them anyway
+                last.ack(multiple=True)
+
+    def _handle_result(self, message: Any, body: Any, result: Any, exc_info: Any) -> Any:
+        try:
+            return super()._handle_result(message, body, result, exc_info)
+        finally:
+            self._settled_alone(message)
+
+    def _requeue(self, message: Any) -> None:
+        super()._requeue(message)
+        self._settled_alone(message)
+
     def _flush(self) -> None:
         batch, self._buffer = self._buffer, []
         self._generation += 1
@@ -328,8 +377,7 @@ class BatchEventConsumer(EventConsumer):
             service = self.container.service_name
             if exc_info is None:
                 self._trace_others(traceparents[1:], len(batch), started_ns)
-                for _, _, message in batch:
-                    self.consumer.ack_message(message)
+                self._ack_finished([message for _, _, message in batch])
                 metrics.EVENTS_CONSUMED.labels(service, self.consumer_name, "applied").inc(
                     len(batch)
                 )
@@ -347,7 +395,7 @@ class BatchEventConsumer(EventConsumer):
 
         def requeue_all() -> None:
             for _, _, message in batch:
-                self.consumer.requeue_message(message)
+                self._requeue(message)
 
         # the worker's span continues the first event's trace; the other requests whose facts
         # the batch carried get a span of their own in their traces (`_trace_others`)

@@ -8,6 +8,7 @@ import sys
 from typing import Any
 
 import requests
+from kombu import Connection
 from prometheus_client.parser import text_string_to_metric_families
 from sqlalchemy import Engine, func, select, text
 
@@ -44,6 +45,20 @@ def set_switch(engine: Engine, name: str, broken: bool) -> None:
             ),
             {"n": name, "b": broken},
         )
+
+
+def switch_on(engine: Engine, name: str) -> bool:
+    with engine.connect() as conn:
+        return bool(
+            conn.execute(text("SELECT broken FROM switches WHERE name = :n"), {"n": name}).scalar()
+        )
+
+
+def queue_messages(amqp_uri: str, queue: str) -> int:
+    """Messages in a queue, ready or not yet acknowledged (a passive declare counts ready
+    ones; call it with no consumer attached so unacknowledged ones are back)."""
+    with Connection(amqp_uri) as connection:
+        return int(connection.default_channel.queue_declare(queue, passive=True).message_count)
 
 
 def http_port(container: Any) -> int:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
 from sqlalchemy import (
@@ -16,6 +17,7 @@ from sqlalchemy import (
     text,
 )
 from sqlalchemy.dialects.postgresql import UUID
+from sqlalchemy.dialects.postgresql import insert as pg_insert
 
 from chassis.context import current_traceparent
 from chassis.db import checked_schema, ensure_schema
@@ -124,13 +126,17 @@ class BatchConsumerSettings(ChassisSettings):
 
 
 class SampleBatchConsumer(PlatformService):
-    """Shares the consumer's schema; applies tallies in batches; a `poison` tally fails."""
+    """Shares the consumer's schema; applies tallies in batches; a `poison` tally fails; a
+    batch with a `hold` tally waits while the `hold_tallies` switch is on (and says so by
+    turning on `holding`)."""
 
     name = "sample_consumer"
     settings_class = BatchConsumerSettings
 
     @on_events(TALLY_COUNTED, batch_size=50, max_wait_ms=100)
     def on_tallies(self, events: list[EventEnvelope]) -> None:
+        if any(e.payload.get("hold") for e in events):
+            self._hold()
         with self.db.apply_batch_once(events) as (session, new):
             if any(e.payload.get("poison") for e in new):
                 raise RuntimeError("a poison tally")
@@ -138,6 +144,22 @@ class SampleBatchConsumer(PlatformService):
                 session.execute(
                     insert(seen), [{"event_id": e.event_id, "handler": "on_tallies"} for e in new]
                 )
+
+    def _hold(self) -> None:
+        def switched_on(session: Any, name: str) -> bool:
+            return bool(
+                session.execute(select(switches.c.broken).where(switches.c.name == name)).scalar()
+            )
+
+        with self.db.transaction() as session:
+            session.execute(
+                pg_insert(switches).values(name="holding", broken=True).on_conflict_do_nothing()
+            )
+        while True:
+            with self.db.transaction() as session:
+                if not switched_on(session, "hold_tallies"):
+                    return
+            time.sleep(0.05)
 
 
 def create_sample_schemas(database_url: str, schema_prefix: str) -> None:

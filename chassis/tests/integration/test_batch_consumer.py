@@ -9,23 +9,45 @@ from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanE
 from sqlalchemy import Engine
 
 from chassis.outbox import build_envelope
+from chassis.queues import consumer_queue_name
 from chassis.testing.polling import eventually
 from chassis.testing.publish import publish_envelopes
-from chassis.tests.integration.helpers import inbox_count, metric, scrape, seen_count
+from chassis.tests.integration.helpers import (
+    inbox_count,
+    metric,
+    queue_messages,
+    scrape,
+    seen_count,
+    set_switch,
+    switch_on,
+)
 from chassis.tests.integration.sample_services import TALLY_COUNTED, SampleBatchConsumer
 from contracts.actor import SYSTEM_ACTOR
 from contracts.envelope import EventEnvelope
 
 CONSUMER = "sample_consumer.on_tallies"
+CONSUMER_QUEUE = consumer_queue_name("sample_consumer", "on_tallies")
 
 
-def tally(n: int, poison: bool = False, traceparent: str | None = None) -> EventEnvelope:
+def tally(
+    n: int, poison: bool = False, traceparent: str | None = None, hold: bool = False
+) -> EventEnvelope:
     return build_envelope(
         event_type=TALLY_COUNTED,
-        payload={"n": n, "poison": poison},
+        payload={"n": n, "poison": poison, "hold": hold},
         producer="sample_producer",
         actor=SYSTEM_ACTOR,
         traceparent=traceparent,
+    )
+
+
+def applied(container: Any) -> float:
+    return metric(
+        scrape(container),
+        "sp_events_consumed_total",
+        service="sample_consumer",
+        consumer=CONSUMER,
+        outcome="applied",
     )
 
 
@@ -97,3 +119,31 @@ def test_every_request_whose_event_a_batch_carried_gets_a_span_in_its_trace(
         }
 
     eventually(lambda: set(traces) <= traced(), what="a span in each request's trace")
+
+
+def test_a_later_batch_never_acknowledges_an_earlier_one_still_running(
+    container_factory: Any, platform_config: dict[str, Any], consumer_db: Engine
+) -> None:
+    # deliveries are acknowledged in runs (`multiple`); a run must stop at a batch in progress
+    set_switch(consumer_db, "hold_tallies", True)
+    first = container_factory(SampleBatchConsumer)
+    first.start()
+    # the process's counters outlive a container: count from where earlier tests left them
+    applied_at_start = applied(first)
+    held = tally(0, hold=True)
+    publish_envelopes(platform_config["AMQP_URI"], held)
+    eventually(lambda: switch_on(consumer_db, "holding"), what="the first batch held")
+    publish_envelopes(platform_config["AMQP_URI"], *(tally(n) for n in range(1, 6)))
+    eventually(lambda: seen_count(consumer_db) == 5, what="the later batch applied")
+    eventually(lambda: applied(first) == applied_at_start + 5, what="the later batch finished")
+
+    applied_before = applied(first)
+    first.kill()  # the held batch never commits: the broker must still have it
+    set_switch(consumer_db, "hold_tallies", False)
+    second = container_factory(SampleBatchConsumer)
+    second.start()
+    eventually(lambda: seen_count(consumer_db, held.event_id) == 1, what="the held tally applied")
+    assert seen_count(consumer_db) == 6
+    eventually(lambda: applied(second) == applied_before + 6, what="the redelivered six finished")
+    second.stop()
+    assert queue_messages(platform_config["AMQP_URI"], CONSUMER_QUEUE) == 0
