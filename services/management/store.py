@@ -422,12 +422,16 @@ def _json(value: Any) -> psycopg2.extras.Json:
     return psycopg2.extras.Json(value, dumps=lambda v: orjson.dumps(v).decode())
 
 
+def _cursor(session: Session) -> Any:
+    """The session's own DB-API cursor, inside its transaction."""
+    return session.connection().connection.dbapi_connection.cursor()  # type: ignore[union-attr]
+
+
 def add_ledger_entries(session: Session, rows: list[dict[str, Any]]) -> None:
     """Straight through psycopg2's `execute_values`: the ledger's hot path, where SQLAlchemy's
     per-row parameter handling cost more than the database's insert."""
-    cursor = session.connection().connection.dbapi_connection.cursor()  # type: ignore[union-attr]
     psycopg2.extras.execute_values(
-        cursor,
+        _cursor(session),
         f"INSERT INTO ledger_entries ({', '.join(_ENTRY_COLUMNS)}) VALUES %s",
         [tuple(_json(row[c]) if c == "actor" else row[c] for c in _ENTRY_COLUMNS) for row in rows],
         page_size=500,
@@ -436,12 +440,13 @@ def add_ledger_entries(session: Session, rows: list[dict[str, Any]]) -> None:
 
 def add_ledger_details(session: Session, details: dict[str, tuple[str | None, Any]]) -> None:
     if details:
-        # RETURNING makes SQLAlchemy send the rows as one multi-row statement (its
-        # "insertmanyvalues"); without it psycopg2 would send one statement per row
-        session.execute(
-            pg_insert(ledger_details).on_conflict_do_nothing().returning(ledger_details.c.digest),
-            [{"digest": d, "subject": s, "details": x} for d, (s, x) in sorted(details.items())],
-        ).all()
+        psycopg2.extras.execute_values(
+            _cursor(session),
+            "INSERT INTO ledger_details (digest, subject, details) VALUES %s "
+            "ON CONFLICT (digest) DO NOTHING",
+            [(d, s, None if x is None else _json(x)) for d, (s, x) in sorted(details.items())],
+            page_size=500,
+        )
 
 
 def add_tree_head(session: Session, values: dict[str, Any]) -> bool:
