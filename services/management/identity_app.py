@@ -11,6 +11,8 @@ from typing import Any
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from chassis import signing as keys
+from chassis.signing import sign
 from contracts.actor import Actor, in_scope
 from contracts.audit import AuditRecord, Outcome, audit_event_type
 from contracts.errors import Conflict, NotFound, RateLimited, Unauthenticated, ValidationFailed
@@ -32,14 +34,12 @@ from contracts.identity import (
     UnitLevel,
 )
 from services.management import store
-from services.management.domain import keys
 from services.management.domain.identity import (
     IdentityRuleBroken,
     TokenPolicy,
     access_token_claims,
     check_roles,
     scope_for,
-    sign,
     unit_path,
 )
 from services.management.domain.lockout import (

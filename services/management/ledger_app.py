@@ -6,6 +6,13 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from chassis.signing import (
+    decrypt_private_key,
+    encrypt_private_key,
+    generate_private_key,
+    new_kid,
+    public_jwk,
+)
 from contracts.actor import Actor
 from contracts.audit import (
     AuditRecord,
@@ -29,13 +36,6 @@ from contracts.ledger_proofs import (
     TreeHeads,
 )
 from services.management import store
-from services.management.domain.keys import (
-    decrypt_private_key,
-    encrypt_private_key,
-    generate_private_key,
-    new_kid,
-    public_jwk,
-)
 from services.management.domain.ledger import (
     canonical_entry,
     details_digest,

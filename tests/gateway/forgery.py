@@ -11,8 +11,8 @@ import orjson
 from cryptography.hazmat.primitives.asymmetric import ec
 from sqlalchemy import create_engine, text
 
+from chassis.signing import decrypt_private_key
 from chassis.testing.infra import DATABASE_URL
-from services.management.domain.keys import decrypt_private_key
 from services.management.settings import Settings
 
 

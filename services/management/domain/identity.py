@@ -7,11 +7,10 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-import jwt
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
-from contracts.identity import AUDIENCE, CITY_WIDE_ROLES, ROLES, TOKEN_TYPE, UnitLevel
+from contracts.identity import AUDIENCE, CITY_WIDE_ROLES, ROLES, UnitLevel
 
 _PARENT_LEVELS: dict[UnitLevel, frozenset[UnitLevel]] = {
     UnitLevel.CITY: frozenset(),
@@ -19,7 +18,6 @@ _PARENT_LEVELS: dict[UnitLevel, frozenset[UnitLevel]] = {
     UnitLevel.STATION: frozenset({UnitLevel.BRANCH}),
     UnitLevel.DEPARTMENT: frozenset({UnitLevel.CITY, UnitLevel.BRANCH}),
 }
-SIGNING_ALGORITHM = "ES256"
 
 
 class IdentityRuleBroken(ValueError):
@@ -105,9 +103,3 @@ def access_token_claims(
         if value is not None:
             claims[name] = value
     return claims
-
-
-def sign(claims: dict[str, Any], private_key: Any, kid: str) -> str:
-    return jwt.encode(
-        claims, private_key, algorithm=SIGNING_ALGORITHM, headers={"kid": kid, "typ": TOKEN_TYPE}
-    )

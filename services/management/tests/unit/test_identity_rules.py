@@ -8,8 +8,9 @@ import jwt
 import pytest
 from argon2 import PasswordHasher
 
+from chassis import signing as keys
+from chassis.signing import sign
 from contracts.identity import UnitLevel
-from services.management.domain import keys
 from services.management.domain.identity import (
     IdentityRuleBroken,
     Passwords,
@@ -17,7 +18,6 @@ from services.management.domain.identity import (
     access_token_claims,
     check_roles,
     scope_for,
-    sign,
     unit_path,
 )
 from services.management.domain.ledger import canonical_entry, keyed_digest

@@ -1,15 +1,21 @@
-"""Signing keys for access tokens: ES256, private keys stored encrypted, public keys as JWKs."""
+"""Signing keys for access tokens: ES256, private keys stored encrypted, public keys as JWKs.
+
+Shared by the two token issuers (management for officers and service accounts, the citizen
+service for citizens); each keeps its own keys in its own schema."""
 
 from __future__ import annotations
 
 import secrets
 from typing import Any
 
+import jwt
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from jwt.algorithms import ECAlgorithm
 
-from services.management.domain.identity import SIGNING_ALGORITHM
+from contracts.identity import TOKEN_TYPE
+
+SIGNING_ALGORITHM = "ES256"
 
 
 def new_kid() -> str:
@@ -35,3 +41,9 @@ def decrypt_private_key(pem: bytes, passphrase: bytes) -> Any:
 def public_jwk(key: ec.EllipticCurvePrivateKey, kid: str) -> dict[str, Any]:
     jwk: dict[str, Any] = ECAlgorithm.to_jwk(key.public_key(), as_dict=True)
     return {**jwk, "kid": kid, "alg": SIGNING_ALGORITHM, "use": "sig"}
+
+
+def sign(claims: dict[str, Any], private_key: Any, kid: str) -> str:
+    return jwt.encode(
+        claims, private_key, algorithm=SIGNING_ALGORITHM, headers={"kid": kid, "typ": TOKEN_TYPE}
+    )
