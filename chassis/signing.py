@@ -6,6 +6,9 @@ service for citizens); each keeps its own keys in its own schema."""
 from __future__ import annotations
 
 import secrets
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 from typing import Any
 
 import jwt
@@ -13,7 +16,7 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from jwt.algorithms import ECAlgorithm
 
-from contracts.identity import TOKEN_TYPE
+from contracts.identity import AUDIENCE, TOKEN_TYPE
 
 SIGNING_ALGORITHM = "ES256"
 
@@ -47,3 +50,39 @@ def sign(claims: dict[str, Any], private_key: Any, kid: str) -> str:
     return jwt.encode(
         claims, private_key, algorithm=SIGNING_ALGORITHM, headers={"kid": kid, "typ": TOKEN_TYPE}
     )
+
+
+@dataclass(frozen=True)
+class TokenPolicy:
+    issuer: str
+    ttl: timedelta
+    audience: str = AUDIENCE
+
+
+def access_token_claims(
+    *,
+    policy: TokenPolicy,
+    subject: str,
+    kind: str,
+    jti: str,
+    now: datetime,
+    roles: Iterable[str],
+    unit: str | None = None,
+    scope: str | None = None,
+    pillar: str | None = None,
+) -> dict[str, Any]:
+    claims: dict[str, Any] = {
+        "iss": policy.issuer,
+        "aud": policy.audience,
+        "sub": subject,
+        "kind": kind,
+        "jti": jti,
+        "iat": int(now.timestamp()),
+        "nbf": int(now.timestamp()),
+        "exp": int((now + policy.ttl).timestamp()),
+        "roles": sorted(roles),
+    }
+    for name, value in (("unit", unit), ("scope", scope), ("pillar", pillar)):
+        if value is not None:
+            claims[name] = value
+    return claims

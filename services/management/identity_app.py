@@ -12,7 +12,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from chassis import signing as keys
-from chassis.signing import sign
+from chassis.signing import TokenPolicy, access_token_claims, sign
 from contracts.actor import Actor, in_scope
 from contracts.audit import AuditRecord, Outcome, audit_event_type
 from contracts.errors import Conflict, NotFound, RateLimited, Unauthenticated, ValidationFailed
@@ -36,8 +36,6 @@ from contracts.identity import (
 from services.management import store
 from services.management.domain.identity import (
     IdentityRuleBroken,
-    TokenPolicy,
-    access_token_claims,
     check_roles,
     scope_for,
     unit_path,

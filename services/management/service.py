@@ -7,10 +7,9 @@ import uuid
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
-from eventlet import tpool
-
 from chassis.entrypoints import on_event, on_events, rpc, timer
 from chassis.retention import DataClass
+from chassis.secrets import Passwords
 from chassis.service import PlatformService
 from chassis.validation import parse
 from contracts.actor import in_scope
@@ -47,7 +46,6 @@ from services.management import (
     store,
 )
 from services.management.domain.dispatch import TaskStatus
-from services.management.domain.identity import Passwords
 from services.management.domain.lockout import LockoutPolicy
 from services.management.domain.oversight import OversightRules
 from services.management.domain.rosters import RosterRules
@@ -86,13 +84,8 @@ def now() -> datetime:
     return datetime.now(UTC)
 
 
-# argon2 is deliberately slow CPU work: it runs in a real thread, off the eventlet hub
-def hash_secret(secret: str) -> str:
-    return str(tpool.execute(PASSWORDS.hash, secret))
-
-
-def verify_secret(stored_hash: str | None, secret: str) -> bool:
-    return bool(tpool.execute(PASSWORDS.verify, stored_hash, secret))
+hash_secret = PASSWORDS.hash_off_hub
+verify_secret = PASSWORDS.verify_off_hub
 
 
 class ManagementService(PlatformService):

@@ -1,16 +1,11 @@
-"""Identity rules: unit paths, visibility scope, passwords and access tokens."""
+"""Identity rules: unit paths, visibility scope and roles (password hashing is the chassis's
+`secrets`, token claims and signing its `signing`)."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
-from datetime import datetime, timedelta
-from typing import Any
 
-from argon2 import PasswordHasher
-from argon2.exceptions import InvalidHashError, VerificationError
-
-from contracts.identity import AUDIENCE, CITY_WIDE_ROLES, ROLES, UnitLevel
+from contracts.identity import CITY_WIDE_ROLES, ROLES, UnitLevel
 
 _PARENT_LEVELS: dict[UnitLevel, frozenset[UnitLevel]] = {
     UnitLevel.CITY: frozenset(),
@@ -51,55 +46,3 @@ def check_roles(roles: Iterable[str]) -> list[str]:
     if unknown:
         raise IdentityRuleBroken(f"unknown roles: {', '.join(unknown)}")
     return sorted(set(roles))
-
-
-class Passwords:
-    """argon2id hashing; verifying an unknown user costs as much as a known one."""
-
-    def __init__(self, hasher: PasswordHasher | None = None) -> None:
-        self._hasher = hasher or PasswordHasher()
-        self._dummy = self._hasher.hash("not a real password, only spends the same time")
-
-    def hash(self, password: str) -> str:
-        return self._hasher.hash(password)
-
-    def verify(self, stored_hash: str | None, password: str) -> bool:
-        try:
-            return self._hasher.verify(stored_hash or self._dummy, password) and bool(stored_hash)
-        except (VerificationError, InvalidHashError):
-            return False
-
-
-@dataclass(frozen=True)
-class TokenPolicy:
-    issuer: str
-    ttl: timedelta
-
-
-def access_token_claims(
-    *,
-    policy: TokenPolicy,
-    subject: str,
-    kind: str,
-    jti: str,
-    now: datetime,
-    roles: Iterable[str],
-    unit: str | None = None,
-    scope: str | None = None,
-    pillar: str | None = None,
-) -> dict[str, Any]:
-    claims: dict[str, Any] = {
-        "iss": policy.issuer,
-        "aud": AUDIENCE,
-        "sub": subject,
-        "kind": kind,
-        "jti": jti,
-        "iat": int(now.timestamp()),
-        "nbf": int(now.timestamp()),
-        "exp": int((now + policy.ttl).timestamp()),
-        "roles": sorted(roles),
-    }
-    for name, value in (("unit", unit), ("scope", scope), ("pillar", pillar)):
-        if value is not None:
-            claims[name] = value
-    return claims

@@ -9,13 +9,11 @@ import pytest
 from argon2 import PasswordHasher
 
 from chassis import signing as keys
-from chassis.signing import sign
+from chassis.secrets import Passwords
+from chassis.signing import TokenPolicy, access_token_claims, sign
 from contracts.identity import UnitLevel
 from services.management.domain.identity import (
     IdentityRuleBroken,
-    Passwords,
-    TokenPolicy,
-    access_token_claims,
     check_roles,
     scope_for,
     unit_path,
