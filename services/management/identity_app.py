@@ -5,13 +5,12 @@ from __future__ import annotations
 import uuid
 from collections.abc import Callable
 from datetime import datetime, timedelta
-from functools import lru_cache
 from typing import Any
 
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from chassis import signing as keys
+from chassis.key_store import KeyRing
 from chassis.signing import TokenPolicy, access_token_claims, sign
 from contracts.actor import Actor, in_scope
 from contracts.audit import AuditRecord, Outcome, audit_event_type
@@ -231,37 +230,20 @@ def list_officers(
 # -- tokens --------------------------------------------------------------------------------
 
 
-@lru_cache(maxsize=16)
-def _private_key(kid: str, pem: bytes, passphrase: bytes) -> Any:
-    return keys.decrypt_private_key(pem, passphrase)
+def key_ring(settings: Settings) -> KeyRing:
+    return KeyRing(store.signing_keys, settings.signing_key_passphrase.get_secret_value().encode())
 
 
 def signing_key(session: Session, settings: Settings) -> tuple[str, Any]:
-    """The active signing key, made on first use."""
-    passphrase = settings.signing_key_passphrase.get_secret_value().encode()
-    row = store.active_signing_key(session)
-    if row is None:
-        store.lock_signing_keys(session)
-        row = store.active_signing_key(session)
-        if row is None:
-            return rotate_signing_key(session, settings)
-    return row.kid, _private_key(row.kid, row.private_pem, passphrase)
+    return key_ring(settings).current(session)
 
 
 def rotate_signing_key(session: Session, settings: Settings) -> tuple[str, Any]:
-    passphrase = settings.signing_key_passphrase.get_secret_value().encode()
-    key = keys.generate_private_key()
-    kid = keys.new_kid()
-    store.add_signing_key(
-        session, kid, keys.encrypt_private_key(key, passphrase), keys.public_jwk(key, kid)
-    )
-    return kid, key
+    return key_ring(settings).rotate(session)
 
 
 def jwks(session: Session, settings: Settings, now: datetime) -> dict[str, Any]:
-    signing_key(session, settings)  # a fresh platform publishes a key before its first token
-    retired_since = now - timedelta(seconds=settings.token_ttl_s)
-    return {"keys": store.published_keys(session, retired_since)}
+    return key_ring(settings).published(session, now, timedelta(seconds=settings.token_ttl_s))
 
 
 def _authenticated(row: Any, stored_hash: str | None, secret: str, verify: SecretCheck) -> Any:

@@ -26,12 +26,13 @@ from sqlalchemy import (
     func,
     insert,
     select,
-    text,
     update,
 )
 from sqlalchemy.dialects.postgresql import ARRAY, JSONB, UUID
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.orm import Session
+
+from chassis.key_store import signing_keys_table
 
 metadata = MetaData()
 
@@ -73,15 +74,7 @@ service_accounts = Table(
     Column("active", Boolean, nullable=False, server_default="true"),
 )
 
-signing_keys = Table(
-    "signing_keys",
-    metadata,
-    Column("kid", String(64), primary_key=True),
-    Column("private_pem", LargeBinary, nullable=False),
-    Column("public_jwk", JSONB, nullable=False),
-    Column("created_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
-    Column("retired_at", DateTime(timezone=True)),
-)
+signing_keys = signing_keys_table(metadata)
 
 revoked_tokens = Table(
     "revoked_tokens",
@@ -310,38 +303,6 @@ def service_account(session: Session, client_id: str) -> Any:
 
 
 # -- signing keys and revocation -----------------------------------------------------------
-
-
-def lock_signing_keys(session: Session) -> None:
-    session.execute(text("LOCK TABLE signing_keys IN SHARE ROW EXCLUSIVE MODE"))
-
-
-def active_signing_key(session: Session) -> Any:
-    return session.execute(
-        select(signing_keys)
-        .where(signing_keys.c.retired_at.is_(None))
-        .order_by(signing_keys.c.created_at.desc())
-        .limit(1)
-    ).first()
-
-
-def add_signing_key(session: Session, kid: str, private_pem: bytes, jwk: dict[str, Any]) -> None:
-    session.execute(
-        update(signing_keys)
-        .where(signing_keys.c.retired_at.is_(None))
-        .values(retired_at=func.now())
-    )
-    session.execute(insert(signing_keys).values(kid=kid, private_pem=private_pem, public_jwk=jwk))
-
-
-def published_keys(session: Session, retired_since: datetime) -> list[dict[str, Any]]:
-    """Active keys and keys retired recently enough that tokens they signed may still live."""
-    rows = session.execute(
-        select(signing_keys.c.public_jwk)
-        .where(signing_keys.c.retired_at.is_(None) | (signing_keys.c.retired_at > retired_since))
-        .order_by(signing_keys.c.created_at.desc())
-    ).scalars()
-    return list(rows)
 
 
 def revoke_jti(session: Session, jti: str, expires_at: datetime, revoked_by: str | None) -> None:
