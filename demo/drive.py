@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import re
 import sys
 import time
 import uuid
@@ -36,6 +37,35 @@ async def login(client: httpx.AsyncClient, username: str, password: str = DEMO_P
         raise StepFailed(f"login as {username}: {response.status_code} {response.text}")
     token: str = response.json()["access_token"]
     return token
+
+
+async def sign_in_citizen(
+    client: httpx.AsyncClient, phone: str, operator_token: str
+) -> dict[str, Any]:
+    """A citizen's sign-in as the app does it, the code read from the local notification sink
+    (an operator may browse it on a development platform). Returns the token grant."""
+    asked = await client.post("/api/v1/citizen/auth/codes", json={"phone": phone})
+    if asked.status_code != 202:
+        raise StepFailed(f"sign-in code for a citizen: {asked.status_code} {asked.text}")
+
+    async def code() -> str | None:
+        response = await client.get(
+            "/api/v1/citizen/dev/sink",
+            params={"recipient": phone, "category": "sign_in_code", "limit": 1},
+            headers=headers(operator_token),
+        )
+        messages = response.json() if response.status_code == 200 else []
+        found = re.search(r"\b([0-9]{6})\b", messages[0]["body"]) if messages else None
+        return found.group(1) if found else None
+
+    signed = await client.post(
+        "/api/v1/citizen/auth/token",
+        json={"phone": phone, "code": await until(code, "the sign-in code in the sink")},
+    )
+    if signed.status_code != 200:
+        raise StepFailed(f"citizen sign-in: {signed.status_code} {signed.text}")
+    grant: dict[str, Any] = signed.json()
+    return grant
 
 
 def headers(token: str, **extra: str) -> dict[str, str]:

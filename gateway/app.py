@@ -11,6 +11,8 @@ from typing import Any
 from fastapi import FastAPI
 from opentelemetry.instrumentation.fastapi import FastAPIInstrumentor
 
+from contracts.actor import ActorKind
+from contracts.citizens import CITIZEN_AUDIENCE
 from contracts.identity import Revocations
 from gateway import problems
 from gateway.auth import TokenVerifier
@@ -25,7 +27,17 @@ from gateway.middleware import (
 )
 from gateway.platform import Platform
 from gateway.ratelimit import RateLimiter
-from gateway.routes import audit, auth, data, health, management, ops, prevention, warning
+from gateway.routes import (
+    audit,
+    auth,
+    citizen,
+    data,
+    health,
+    management,
+    ops,
+    prevention,
+    warning,
+)
 from gateway.rpc import RpcClient
 from gateway.security import record_unaudited
 from gateway.settings import GatewaySettings
@@ -47,6 +59,11 @@ TAGS = [
     {"name": "prevention", "description": "智感防控 smart sensing: devices and sightings"},
     {"name": "warning", "description": "智慧预警 smart warning: hotlists and alerts"},
     {"name": "data", "description": "警务云 police cloud data service"},
+    {
+        "name": "citizen",
+        "description": "智服惠民 citizen services: citizens sign in with a phone number and a "
+        "one-time code, and their tokens reach only citizens' operations",
+    },
     {"name": "audit", "description": "The audit ledger and request traces, for auditors"},
     {"name": "operations", "description": "Dead letters and outbox backlog, for operators"},
 ]
@@ -87,6 +104,19 @@ def create_app(
         leeway_s=settings.token_leeway_s,
         refresh_min_interval_s=settings.jwks_refresh_min_interval_s,
     )
+
+    async def fetch_citizen_jwks() -> dict[str, Any]:
+        result: dict[str, Any] = await rpc.call("citizen", "jwks")
+        return result
+
+    citizen_verifier = TokenVerifier(
+        issuer=settings.citizen_token_issuer,
+        fetch_jwks=fetch_citizen_jwks,
+        audience=CITIZEN_AUDIENCE,
+        kinds=frozenset({ActorKind.CITIZEN}),
+        leeway_s=settings.token_leeway_s,
+        refresh_min_interval_s=settings.jwks_refresh_min_interval_s,
+    )
     platform = Platform(
         settings=settings,
         rpc=rpc,
@@ -96,6 +126,7 @@ def create_app(
         limiter=RateLimiter(settings.rate_limit_per_s, settings.rate_limit_burst),
         login_limiter=RateLimiter(settings.login_rate_per_s, settings.login_burst),
         matrix=Matrix.load(),
+        citizen_verifier=citizen_verifier,
     )
     if customise is not None:
         customise(platform)
@@ -140,6 +171,7 @@ def create_app(
         prevention.router,
         warning.router,
         data.router,
+        citizen.router,
         audit.router,
         ops.router,
         health.router,

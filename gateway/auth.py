@@ -101,10 +101,28 @@ class RevocationList:
         self.tokens = {jti: exp for jti, exp in self.tokens.items() if exp > now}
 
 
+OFFICIAL_KINDS = frozenset({ActorKind.OFFICER, ActorKind.SERVICE_ACCOUNT})
+
+
+def issuer_of(token: str) -> str | None:
+    """The issuer a token claims, unverified: which verifier is to check it."""
+    try:
+        claims = jwt.decode(token, options={"verify_signature": False})
+    except jwt.PyJWTError:
+        return None
+    issuer = claims.get("iss")
+    return issuer if isinstance(issuer, str) else None
+
+
 @dataclass
 class TokenVerifier:
+    """Verifies one issuer's tokens: officers' and service accounts' from management, or
+    citizens' from the citizen service (each its own audience and kinds)."""
+
     issuer: str
     fetch_jwks: Callable[[], Awaitable[dict[str, Any]]]
+    audience: str = AUDIENCE
+    kinds: frozenset[ActorKind] = OFFICIAL_KINDS
     leeway_s: int = 5
     refresh_min_interval_s: float = 5.0
     revocations: RevocationList = field(default_factory=RevocationList)
@@ -169,7 +187,7 @@ class TokenVerifier:
                 token,
                 key,
                 algorithms=[ALGORITHM],
-                audience=AUDIENCE,
+                audience=self.audience,
                 issuer=self.issuer,
                 leeway=self.leeway_s,
                 options={"require": ["exp", "iat", "nbf", "jti", "sub", "iss", "aud"]},
@@ -177,7 +195,7 @@ class TokenVerifier:
             kind = ActorKind(str(claims.get("kind")))
         except (jwt.PyJWTError, ValueError):
             raise Unauthenticated(REFUSED) from None
-        if kind not in (ActorKind.OFFICER, ActorKind.SERVICE_ACCOUNT):
+        if kind not in self.kinds:
             raise Unauthenticated(REFUSED)
         principal = Principal(
             kind=kind,

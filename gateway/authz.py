@@ -20,6 +20,8 @@ class OperationRule:
     public: bool = False
     roles: frozenset[str] = frozenset()
     personal_data: bool = False
+    #: a citizen's own operation: only citizen tokens reach it, and they reach nothing else
+    citizens: bool = False
 
 
 class Matrix:
@@ -31,17 +33,20 @@ class Matrix:
         raw = tomllib.loads(path.read_text())
         rules = {}
         for operation, spec in raw.get("operations", {}).items():
-            unknown = set(spec) - {"public", "roles", "pillar", "personal_data"}
+            unknown = set(spec) - {"public", "roles", "pillar", "personal_data", "citizens"}
             if unknown:
                 raise ValueError(f"{operation}: unknown keys {sorted(unknown)}")
             if spec.get("public") and spec.get("roles"):
                 raise ValueError(f"{operation}: a public operation lists no roles")
+            if spec.get("citizens") and (spec.get("roles") or spec.get("personal_data")):
+                raise ValueError(f"{operation}: a citizens' operation lists no officer roles")
             rules[operation] = OperationRule(
                 operation=operation,
                 pillar=spec["pillar"],
                 public=bool(spec.get("public", False)),
                 roles=frozenset(spec.get("roles", ())),
                 personal_data=bool(spec.get("personal_data", False)),
+                citizens=bool(spec.get("citizens", False)),
             )
         return cls(rules)
 
@@ -59,6 +64,8 @@ class Matrix:
     def allows(self, principal: Principal, rule: OperationRule) -> bool:
         if rule.public:
             return True
+        if principal.kind is ActorKind.CITIZEN or rule.citizens:
+            return principal.kind is ActorKind.CITIZEN and rule.citizens
         if principal.kind is ActorKind.SERVICE_ACCOUNT and principal.pillar != rule.pillar:
             return False
         return ANY_ROLE in rule.roles or bool(rule.roles.intersection(principal.roles))

@@ -26,9 +26,18 @@ class Platform:
     limiter: RateLimiter
     login_limiter: RateLimiter
     matrix: Matrix
+    #: citizens' tokens (the citizen service's issuer); officers' are `verifier`'s
+    citizen_verifier: TokenVerifier | None = None
     connection: AbstractRobustConnection | None = None
     #: officers that service accounts act for: id -> (believed until, {id, unit, scope})
     represented: dict[str, tuple[float, dict[str, Any]]] = field(default_factory=dict)
+
+
+def verifier_for(platform: Platform, issuer: str | None) -> TokenVerifier:
+    citizens = platform.citizen_verifier
+    if citizens is not None and issuer == citizens.issuer:
+        return citizens
+    return platform.verifier
 
 
 def platform_of(request: Request) -> Platform:

@@ -101,18 +101,25 @@ def _field_errors(raw: Any) -> list[dict[str, str]]:
     return problems
 
 
+def _headers(code: ErrorCode, fields: dict[str, Any]) -> dict[str, str] | None:
+    headers = {}
+    if "retry_after" in fields:
+        headers["Retry-After"] = str(fields["retry_after"])
+    if code is ErrorCode.UNAUTHENTICATED:
+        headers["WWW-Authenticate"] = 'Bearer realm="smart-policing"'
+    return headers or None
+
+
 def install(app: FastAPI) -> None:
     @app.exception_handler(PlatformError)
     async def platform_error(request: Request, exc: PlatformError) -> JSONResponse:
-        headers = {}
-        if "retry_after" in exc.fields:
-            headers["Retry-After"] = str(exc.fields["retry_after"])
-        if exc.code is ErrorCode.UNAUTHENTICATED:
-            headers["WWW-Authenticate"] = 'Bearer realm="smart-policing"'
-
         errors = exc.fields.get("errors")
         return problem_response(
-            exc.code, exc.detail, request_id_of(request), errors=errors, headers=headers or None
+            exc.code,
+            exc.detail,
+            request_id_of(request),
+            errors=errors,
+            headers=_headers(exc.code, exc.fields),
         )
 
     @app.exception_handler(RemoteError)
@@ -121,8 +128,13 @@ def install(app: FastAPI) -> None:
         if exc.exc_type not in ERRORS_BY_NAME:
             log.error("unexpected service error", extra={"exc_type": exc.exc_type})
             return problem_response(code, "the service failed", request_id_of(request))
+        # a service's 429 says when to come back (a locked account, a code asked too often)
         return problem_response(
-            code, exc.detail, request_id_of(request), errors=exc.fields.get("errors")
+            code,
+            exc.detail,
+            request_id_of(request),
+            errors=exc.fields.get("errors"),
+            headers=_headers(code, exc.fields),
         )
 
     @app.exception_handler(RequestValidationError)

@@ -25,10 +25,10 @@ from contracts.errors import (
     Unauthenticated,
     ValidationFailed,
 )
-from gateway.auth import Principal
+from gateway.auth import Principal, issuer_of
 from gateway.authz import OperationRule
 from gateway.broker import AuditUnavailable
-from gateway.platform import Platform, platform_of
+from gateway.platform import Platform, platform_of, verifier_for
 from gateway.ratelimit import retry_after_header
 from gateway.rpc import RemoteError
 
@@ -39,6 +39,8 @@ REPRESENTED_TTL_S = 30.0
 PURPOSE_HEADER = "x-purpose"
 CASE_HEADER = "x-case-id"
 ON_BEHALF_HEADER = "x-on-behalf-of"
+#: public operations that guess at credentials: the stricter per-address limit
+SIGN_IN_OPERATIONS = frozenset({"auth.token", "citizen.request_sign_in_code", "citizen.sign_in"})
 
 
 @dataclass(frozen=True)
@@ -205,6 +207,14 @@ async def record_unaudited(scope: Scope, status: int) -> None:
         log.warning("refusal not recorded", extra={"operation": operation})
 
 
+def _refusal(principal: Principal, rule: OperationRule) -> str:
+    if principal.kind is ActorKind.CITIZEN:
+        return "a citizen's token does not reach officers' operations"
+    if rule.citizens:
+        return f"{rule.operation} is a citizen's own operation"
+    return f"your roles do not allow {rule.operation}"
+
+
 async def authorize(request: Request) -> RequestContext:
     request.state.audited = True  # every path below records the request
     platform = platform_of(request)
@@ -217,14 +227,15 @@ async def authorize(request: Request) -> RequestContext:
             raise Forbidden("this operation is not in the authorisation matrix")
         if rule.public:
             client = request.client.host if request.client else "unknown"
-            _limit(platform, f"address:{client}", login=operation == "auth.token")
+            _limit(platform, f"address:{client}", login=operation in SIGN_IN_OPERATIONS)
             await record(platform, request, operation, actor, Outcome.ALLOWED)
             return RequestContext(operation, actor, None, request_id)
-        principal = await platform.verifier.verify(_bearer(request))
+        token = _bearer(request)
+        principal = await verifier_for(platform, issuer_of(token)).verify(token)
         actor = principal.actor()
         _limit(platform, f"{principal.kind}:{principal.id}", login=False)
         if not platform.matrix.allows(principal, rule):
-            raise Forbidden(f"your roles do not allow {operation}")
+            raise Forbidden(_refusal(principal, rule))
         actor = await _declared_actor(platform, request, principal, rule)
     except AuditUnavailable:
         raise

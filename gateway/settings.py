@@ -41,6 +41,7 @@ class GatewaySettings(ChassisSettings):
     )
 
     token_issuer: str = "https://smart-policing.local/management"
+    citizen_token_issuer: str = "https://smart-policing.local/citizen"
     token_leeway_s: int = Field(default=5, ge=0, le=120)
     #: an unknown key id triggers a key refresh at most this often
     jwks_refresh_min_interval_s: float = Field(default=5.0, ge=0)

@@ -34,7 +34,7 @@ async def test_an_operator_lists_consumers_dead_letters_and_backlogs(gateway: Ga
     backlog = (await gateway.client.get("/api/v1/ops/outbox", headers=operator)).json()
     by_service = {b["service"]: b for b in backlog["services"]}
     assert by_service["prevention"]["unroutable"] >= 0 and "pending" in by_service["prevention"]
-    assert by_service["citizen"]["unavailable"] == "ServiceUnavailable"  # not running here
+    assert by_service["investigation"]["unavailable"] == "ServiceUnavailable"  # not running here
 
 
 async def test_unknown_services_and_consumers_are_404(gateway: Gateway) -> None:

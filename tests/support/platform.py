@@ -40,7 +40,7 @@ OFFICERS = {
 SERVICE_ACCOUNTS = {"traffic-system": ("management", ["officer"])}
 
 
-SERVICES = ("management", "prevention", "data", "warning")
+SERVICES = ("management", "prevention", "data", "warning", "citizen")
 
 
 @dataclass
