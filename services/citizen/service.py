@@ -19,7 +19,12 @@ from contracts.errors import NotFound, Unauthenticated, ValidationFailed
 from contracts.notifications import NOTIFICATION_REQUEST_PATTERN, NotificationRequest
 from contracts.values import MAX_PAGE_SIZE
 from services.citizen import accounts_app, notifications_app
+from services.citizen.access_entrypoints import AccessEntrypoints
+from services.citizen.appointments_entrypoints import AppointmentsEntrypoints
 from services.citizen.domain import codes
+from services.citizen.fines_entrypoints import FinesEntrypoints
+from services.citizen.open311_entrypoints import Open311Entrypoints
+from services.citizen.permits_entrypoints import PermitsEntrypoints
 from services.citizen.settings import Settings
 from services.citizen.sink import LocalSink
 
@@ -31,7 +36,14 @@ def now() -> datetime:
     return datetime.now(UTC)
 
 
-class CitizenService(PlatformService):
+class CitizenService(
+    AppointmentsEntrypoints,
+    FinesEntrypoints,
+    Open311Entrypoints,
+    PermitsEntrypoints,
+    AccessEntrypoints,
+    PlatformService,
+):
     name = "citizen"
     settings_class = Settings
     untraced_entrypoints = (*PlatformService.untraced_entrypoints, "deliver_notifications")
