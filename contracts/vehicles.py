@@ -189,3 +189,16 @@ class Dossier(BaseModel):
     hotlist_entries: list[DossierHotlistEntry] = []
     #: cases that link the vehicle, as the investigation pillar last announced them
     cases: list[DossierCase] = []
+
+
+class VehicleContact(BaseModel):
+    """What the citizen service may know of a vehicle's registration: the last six characters
+    of its VIN (the second factor with which a citizen shows they hold the vehicle's papers)
+    and how to reach its owner (to tell them their car blocks someone; never shown to anyone).
+    Served by `data.vehicle_contact` for the purposes citizen_service and traffic_enforcement,
+    each read recorded in the ledger."""
+
+    plate: str
+    vin_tail: str | None = Field(description="the VIN's last six characters")
+    owner_person_id: str | None
+    owner_phone: str | None
