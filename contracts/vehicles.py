@@ -202,3 +202,25 @@ class VehicleContact(BaseModel):
     vin_tail: str | None = Field(description="the VIN's last six characters")
     owner_person_id: str | None
     owner_phone: str | None
+
+
+class IdentityClaim(BaseModel):
+    """A citizen's claim to be a registered person: their name and national id, matched by the
+    data service (real-name verification, 实名认证)."""
+
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={"examples": [{"name": "王小明", "national_id": "440304199001011234"}]},
+    )
+
+    name: str = Field(min_length=1, max_length=100)
+    national_id: str = Field(pattern=r"^[0-9]{17}[0-9Xx]$")
+
+
+class PersonSubjects(BaseModel):
+    """A registered person, and the ledger subjects under which reads about them are recorded
+    (`person=<id>`, and `plate=<plate>` for each vehicle they own)."""
+
+    person_id: str
+    name_masked: str
+    subjects: list[str]

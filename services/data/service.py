@@ -15,7 +15,7 @@ from chassis.entrypoints import on_event, on_events, rpc
 from chassis.retention import DataClass
 from chassis.service import PlatformService
 from chassis.validation import parse
-from contracts.actor import PURPOSES_NEEDING_CASE, ActorKind
+from contracts.actor import PURPOSES_NEEDING_CASE, ActorKind, Purpose
 from contracts.audit import AuditRecord, Outcome, audit_event_type
 from contracts.authorisations import (
     Authorisation,
@@ -70,9 +70,12 @@ from contracts.vehicles import (
     DossierCase,
     DossierFine,
     DossierHotlistEntry,
+    IdentityClaim,
     Person,
     PersonCreate,
     PersonLookup,
+    PersonSubjects,
+    VehicleContact,
     VehicleCreate,
 )
 from contracts.warning import (
@@ -162,6 +165,8 @@ _ONE_SIGHTINGS_WRITE = threading.Lock()  # green once eventlet has patched threa
 
 #: sightings one dossier shows in each tier
 DOSSIER_SIGHTINGS = 50
+#: what the citizen service reads here for: serving citizens, and fines (traffic enforcement)
+CITIZEN_PILLAR_PURPOSES = frozenset({Purpose.CITIZEN_SERVICE, Purpose.TRAFFIC_ENFORCEMENT})
 
 
 class DataService(PlatformService):
@@ -590,6 +595,76 @@ class DataService(PlatformService):
                 {"details_shown": show, "by": "national_id" if request.national_id else "id"},
             )
         return _person(found, show).model_dump(mode="json")
+
+    # -- for the citizen service: its own purposes, every read in the ledger ------------------
+
+    def _citizen_service_read(self, operation: str) -> None:
+        if self.actor.purpose not in CITIZEN_PILLAR_PURPOSES:
+            raise PurposeRequired(f"{operation} serves citizen services and traffic enforcement")
+
+    @rpc
+    def vehicle_contact(self, plate: str) -> dict[str, Any]:
+        """The VIN's last six characters and the owner's contact, for the citizen service (a
+        fine's second factor; telling an owner their car blocks someone)."""
+        self._citizen_service_read("a vehicle's contact")
+        try:
+            normalised = normalise_plate(plate)
+        except ValueError:
+            raise ValidationFailed("not a recognisable plate number") from None
+        with self.db.transaction() as session:
+            vehicle = store.vehicle(session, normalised)
+            if vehicle is None:
+                raise NotFound("no such vehicle")
+            owner = (
+                store.person(session, vehicle.owner_person_id) if vehicle.owner_person_id else None
+            )
+            self._record_served_subject(
+                session,
+                "data.vehicle_contact",
+                f"plate={normalised}",
+                {"owner_contact": owner is not None and owner.phone is not None},
+            )
+        return VehicleContact(
+            plate=normalised,
+            vin_tail=vehicle.vin[-6:] if vehicle.vin else None,
+            owner_person_id=vehicle.owner_person_id,
+            owner_phone=owner.phone if owner is not None else None,
+        ).model_dump(mode="json")
+
+    @rpc
+    def verify_identity(self, claim: dict[str, Any]) -> dict[str, Any]:
+        """Real-name verification for a citizen: the person whose national id and name these
+        are, with the subjects reads about them are recorded under; the same refusal whether
+        the id is unknown or the name differs."""
+        self._citizen_service_read("identity verification")
+        request = parse(IdentityClaim, claim)
+        key = self.settings.national_id_key.get_secret_value().encode()
+        with self.db.transaction() as session:
+            found = store.person_by_hash(session, national_id_hash(key, request.national_id))
+            if found is None or found.name != request.name.strip():
+                raise NotFound("the name and national id do not match a registered person")
+            self._record_served_subject(
+                session, "data.verify_identity", f"person={found.person_id}", {}
+            )
+            return self._subjects_of(session, found).model_dump(mode="json")
+
+    @rpc
+    def person_subjects(self, person_id: str) -> dict[str, Any]:
+        """The subjects a verified citizen's "who looked at my data" report searches."""
+        self._citizen_service_read("a person's subjects")
+        with self.db.transaction() as session:
+            found = store.person(session, person_id)
+            if found is None:
+                raise NotFound("no such person")
+            return self._subjects_of(session, found).model_dump(mode="json")
+
+    def _subjects_of(self, session: Any, person: Any) -> PersonSubjects:
+        plates = store.plates_of_owner(session, person.person_id)
+        return PersonSubjects(
+            person_id=person.person_id,
+            name_masked=mask_name(person.name),
+            subjects=[f"person={person.person_id}", *(f"plate={p}" for p in plates)],
+        )
 
     @rpc
     def register_vehicle(self, vehicle: dict[str, Any]) -> dict[str, Any]:

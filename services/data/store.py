@@ -526,6 +526,16 @@ def vehicle(session: Session, plate: str) -> Any:
     return session.execute(select(vehicles).where(vehicles.c.plate == plate)).first()
 
 
+def plates_of_owner(session: Session, person_id: str) -> list[str]:
+    return list(
+        session.execute(
+            select(vehicles.c.plate)
+            .where(vehicles.c.owner_person_id == person_id)
+            .order_by(vehicles.c.plate)
+        ).scalars()
+    )
+
+
 def person(session: Session, person_id: str) -> Any:
     return session.execute(select(persons).where(persons.c.person_id == person_id)).first()
 
