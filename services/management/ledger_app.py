@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy.orm import Session
@@ -24,6 +25,7 @@ from contracts.audit import (
     TraceStory,
     VerifyReport,
 )
+from contracts.data_access import MAX_REPORT_SCAN, DataAccess, DataAccessQuery, DataAccessReport
 from contracts.envelope import EventEnvelope
 from contracts.errors import NotFound, ValidationFailed
 from contracts.ledger_proofs import (
@@ -36,6 +38,7 @@ from contracts.ledger_proofs import (
     TreeHeads,
 )
 from services.management import store
+from services.management.domain.access_reports import AccessPolicy, same_request, withheld
 from services.management.domain.ledger import (
     canonical_entry,
     details_digest,
@@ -170,6 +173,68 @@ def query(session: Session, settings: Settings, q: LedgerQuery) -> LedgerPage:
     items = [_entry(r) for r in rows]
     cursor = str(items[-1].index) if len(items) == q.limit else None
     return LedgerPage(items=items, next_cursor=cursor)
+
+
+def access_policy(settings: Settings) -> AccessPolicy:
+    return AccessPolicy(
+        show_officers=settings.access_report_shows_officers,
+        max_withhold=timedelta(days=settings.access_report_max_withhold_days),
+    )
+
+
+def accesses_to(
+    session: Session, settings: Settings, q: DataAccessQuery, now: datetime
+) -> DataAccessReport:
+    """Reads of one person's records for their own report: each read once (the gateway's
+    record and the service's share a trace), their own look-ups left out, reads inside an open
+    investigation counted but not shown, officers' names only where policy shows them."""
+    if q.until <= q.since:
+        raise ValidationFailed("until must be after since")
+    policy = access_policy(settings)
+    key = _digest_key(settings)
+    rows = store.accesses_to(
+        session, [keyed_digest(key, s) for s in q.subjects], q.since, q.until, MAX_REPORT_SCAN + 1
+    )
+    truncated = len(rows) > MAX_REPORT_SCAN
+    seen_traces: set[str] = set()
+    shown: list[tuple[int, DataAccess]] = []
+    held = 0
+    for row in rows[:MAX_REPORT_SCAN]:
+        actor = row.actor
+        if actor.get("kind") == "citizen" and row.actor_id == q.requester:
+            continue
+        if same_request(row.trace_id, seen_traces):
+            continue
+        if withheld(policy, row.case_id, row.case_status, row.occurred_at, now):
+            held += 1
+            continue
+        officer = actor.get("on_behalf_of") or (
+            row.actor_id if actor.get("kind") == "officer" else None
+        )
+        shown.append(
+            (
+                row.leaf_index,
+                DataAccess(
+                    occurred_at=row.occurred_at,
+                    unit=actor.get("unit"),
+                    purpose=row.purpose,
+                    operation=row.operation,
+                    officer=officer if policy.show_officers else None,
+                ),
+            )
+        )
+    after = int(q.cursor) if q.cursor else None
+    page = [(i, a) for i, a in shown if after is None or i < after][: q.limit + 1]
+    more = len(page) > q.limit
+    page = page[: q.limit]
+    note = f"{held} reads made inside investigations still open are not shown yet" if held else None
+    return DataAccessReport(
+        items=[a for _, a in page],
+        next_cursor=str(page[-1][0]) if more else None,
+        withheld=held,
+        truncated=truncated,
+        note=note,
+    )
 
 
 def _broken(size: int, index: int | None, problem: str) -> VerifyReport:

@@ -15,6 +15,7 @@ from chassis.validation import parse
 from contracts.actor import in_scope
 from contracts.audit import AUDIT_EVENT_PATTERN, SPANS_EVENT_PATTERN, LedgerQuery
 from contracts.cases import CASE_CHANGED, CaseChanged
+from contracts.data_access import DataAccessQuery
 from contracts.dispatch import PatrolUnitIn, PatrolUnitUpdate, TaskCreate, TaskMove
 from contracts.envelope import EventEnvelope
 from contracts.errors import Forbidden, NotFound, RateLimited, Unauthenticated, ValidationFailed
@@ -459,6 +460,16 @@ class ManagementService(PlatformService):
         """Into the ledger, each record once: the ledger itself knows which it holds."""
         with self.db.transaction() as session:
             ledger_app.append(session, self.settings, events)
+
+    @rpc
+    def accesses_to_subjects(self, query: dict[str, Any]) -> dict[str, Any]:
+        """For the citizen service: reads of one person's records, for their own report (the
+        citizen's request for it is in the ledger by the gateway's record)."""
+        request = parse(DataAccessQuery, query)
+        with self.db.transaction() as session:
+            return ledger_app.accesses_to(session, self.settings, request, now()).model_dump(
+                mode="json"
+            )
 
     @on_events(SPANS_EVENT_PATTERN, batch_size=200, max_wait_ms=200)
     def record_spans(self, events: list[EventEnvelope]) -> None:

@@ -27,6 +27,10 @@ class Settings(ChassisSettings):
             "oversight_cases": 3 * 365.0,
         }
     )
+    #: a citizen's "who looked at my data" report: whether it names officers (units only by
+    #: default), and how long a read under an open investigation may be withheld from it
+    access_report_shows_officers: bool = False
+    access_report_max_withhold_days: int = Field(default=180, ge=0, le=3650)
     #: how often the ledger's tree head (size and Merkle root) is recorded
     ledger_tree_head_interval_s: float = Field(default=60.0, gt=0)
     #: where copies of signed tree heads go, outside the database (None: nowhere; a

@@ -518,6 +518,31 @@ def query_ledger(
     return session.execute(query.order_by(ledger_entries.c.leaf_index).limit(limit)).all()
 
 
+def accesses_to(
+    session: Session, digests: list[str], since: datetime, until: datetime, limit: int
+) -> Sequence[Any]:
+    """Entries about any of these subjects in the window, newest first, with the state of the
+    case each was made under (if the case is known here)."""
+    t = ledger_entries
+    return session.execute(
+        select(
+            t.c.leaf_index,
+            t.c.occurred_at,
+            t.c.trace_id,
+            t.c.actor_id,
+            t.c.actor,
+            t.c.operation,
+            t.c.purpose,
+            t.c.case_id,
+            case_facts.c.status.label("case_status"),
+        )
+        .select_from(t.outerjoin(case_facts, case_facts.c.case_id == t.c.case_id))
+        .where(t.c.subject_digest.in_(digests), t.c.occurred_at >= since, t.c.occurred_at < until)
+        .order_by(t.c.leaf_index.desc())
+        .limit(limit)
+    ).all()
+
+
 def entries_of_trace(session: Session, trace_id: str) -> Sequence[Any]:
     return session.execute(
         _entries_with_subjects()
