@@ -86,9 +86,13 @@ def claim_event(session: Session, consumer: str, event_id: Any) -> bool:
 class DatabaseAccess:
     """What a worker sees as `self.db`."""
 
-    def __init__(self, sessions: sessionmaker[Session], consumer_name: str) -> None:
+    def __init__(
+        self, sessions: sessionmaker[Session], consumer_name: str, caller: str = "system"
+    ) -> None:
         self._sessions = sessions
         self._consumer_name = consumer_name
+        #: who is calling (`kind:id`): idempotency keys are theirs alone
+        self._caller = caller
 
     @contextmanager
     def transaction(self) -> Iterator[Session]:
@@ -100,10 +104,12 @@ class DatabaseAccess:
         """A transaction for a state-changing command that must do its work once per key.
 
         `command.replayed` is true when the key was seen before; `command.previous_result`
-        then holds what the first call recorded with `command.record(result)`.
+        then holds what the first call recorded with `command.record(result)`. Keys are the
+        caller's own: another caller sending the same key neither replays nor blocks this one
+        (clients choose keys, so one must never reach another's result).
         """
         with self.transaction() as session:
-            yield claim(session, operation, idempotency_key)
+            yield claim(session, f"{operation}|{self._caller}", idempotency_key)
 
     @contextmanager
     def apply_batch_once(

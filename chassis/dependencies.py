@@ -34,7 +34,8 @@ class Database(DependencyProvider):
 
     def get_dependency(self, worker_ctx: Any) -> DatabaseAccess:
         consumer = f"{worker_ctx.service_name}.{worker_ctx.entrypoint.method_name}"
-        return DatabaseAccess(self.runtime.sessions, consumer)
+        actor = acting(worker_ctx.context_data)
+        return DatabaseAccess(self.runtime.sessions, consumer, f"{actor.kind}:{actor.id}")
 
 
 class EventStager:

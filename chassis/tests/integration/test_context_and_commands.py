@@ -105,3 +105,20 @@ def test_a_command_without_a_usable_idempotency_key_is_refused(
     ):
         client.sample_producer.record_note("n-x", "no key", "")
     assert getattr(refused.value, "exc_type", None) == "ValidationFailed"
+
+
+def test_an_idempotency_key_is_the_callers_own(
+    container_factory: Any, platform_config: dict[str, Any], producer_db: Engine
+) -> None:
+    # clients choose keys: another caller's same key must neither replay nor block this one
+    container_factory(SampleProducer).start()
+    other = OFFICER.model_copy(update={"id": "officer-18"})
+    results = []
+    for actor in (OFFICER, other, OFFICER):
+        context = {"actor": actor_to_context(actor)}
+        with ClusterRpcClient(uri=platform_config["AMQP_URI"], context_data=context) as client:
+            results.append(client.sample_producer.record_note(f"n-{actor.id}", "mine", "same"))
+    first, others, replayed = results
+    assert others != first
+    assert replayed == first
+    assert count(producer_db, notes) == 2
