@@ -16,7 +16,7 @@ import asyncio
 import sys
 import time
 from collections.abc import Sequence
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import aio_pika
@@ -30,12 +30,12 @@ from chassis.queues import EVENTS_EXCHANGE, consumer_queue_name
 from contracts.actor import SYSTEM_ACTOR, Actor, ActorKind, Purpose
 from contracts.sightings import MAX_BATCH_ROWS, SIGHTING_RECORDED
 from demo.city import CHECKPOINTS, DEMO_PASSWORD, HOTLIST, OFFICERS, UNITS
-from demo.generator import DEFAULT_SEED, City, generate_city, sighting_batches
+from demo.generator import DEFAULT_SEED, LOCAL_TIME_ZONE, City, generate_city, sighting_batches
 from gateway.broker import connect
 from gateway.rpc import RemoteError, RpcClient
 from gateway.settings import GatewaySettings
 
-NEEDED = ("management", "prevention", "warning", "data")
+NEEDED = ("management", "prevention", "warning", "data", "citizen")
 #: calls in flight at once: enough to keep a service's workers busy, few enough not to time out
 #: waiting behind each other in its queue
 CONCURRENT_CALLS = 32
@@ -305,6 +305,33 @@ async def wait_for_services(rpc: RpcClient, timeout_s: float) -> None:
             await asyncio.sleep(0.5)
 
 
+#: the demo halls (made by the citizen service's migrations) and the services they open slots
+#: for, the next two weeks
+DEMO_OFFICES = ("office-futian", "office-nanshan")
+DEMO_SLOT_DAYS = 14
+
+
+async def seed_appointment_slots(rpc: RpcClient, today: date) -> int:
+    """Bookable slots in the demo halls for the first few service types; a rerun makes none."""
+    admin = await acting_officer(rpc, "admin", Purpose.SYSTEM_OPERATIONS, None)
+    as_admin = {"actor": actor_to_context(admin)}
+    catalogue = await rpc.call("citizen", "list_service_types", {"limit": 6})
+    generation = {
+        "first_day": today.isoformat(),
+        "last_day": (today + timedelta(days=DEMO_SLOT_DAYS - 1)).isoformat(),
+        "service_codes": [t["code"] for t in catalogue["items"]],
+        "slot_minutes": 30,
+        "capacity": 4,
+    }
+    made = 0
+    for office_id in DEMO_OFFICES:
+        result = await rpc.call(
+            "citizen", "generate_slots", office_id, generation, context=as_admin
+        )
+        made += int(result["created"])
+    return made
+
+
 async def main_async(
     wait_s: float, city_seed: int, scale: int, scale_days: float, batch: int
 ) -> None:
@@ -322,11 +349,13 @@ async def main_async(
         created = await seed(rpc)
         city = generate_city(datetime.now(UTC), seed=city_seed)
         city_created = await seed_city(rpc, city)
+        slots = await seed_appointment_slots(rpc, datetime.now(LOCAL_TIME_ZONE).date())
         print(
             f"""
   Demo city seeded in {time.perf_counter() - started:.1f} s.
     demo facts: {", ".join(f"{n} new {k}" for k, n in created.items())}
-    generated:  {_counts(city, city_created)}""",
+    generated:  {_counts(city, city_created)}
+    appointments: {slots:,} new bookable slots in {", ".join(DEMO_OFFICES)}""",
             flush=True,
         )
         if scale:

@@ -70,6 +70,11 @@ TAGS = [
         "description": "智服惠民 citizen services: citizens sign in with a phone number and a "
         "one-time code, and their tokens reach only citizens' operations",
     },
+    {
+        "name": "open311",
+        "description": "Open311 GeoReport v2 for standard clients: public-safety service "
+        "requests (form-encoded POST with an API key; errors in the specification's format)",
+    },
     {"name": "audit", "description": "The audit ledger and request traces, for auditors"},
     {"name": "operations", "description": "Dead letters and outbox backlog, for operators"},
 ]
