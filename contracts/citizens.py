@@ -64,6 +64,20 @@ class CitizenTokenGrant(BaseModel):
 
 
 class CitizenProfile(BaseModel):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "citizen_id": "c-5f2a9c0e1b7d4a36",
+                    "phone": "138****8000",
+                    "registered_at": "2026-11-29T08:00:00Z",
+                    "identity_verified": True,
+                    "name": "王**",
+                }
+            ]
+        }
+    )
+
     citizen_id: str
     phone: str = Field(description="masked")
     registered_at: datetime

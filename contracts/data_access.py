@@ -40,6 +40,28 @@ class DataAccess(BaseModel):
 
 
 class DataAccessReport(BaseModel):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "items": [
+                        {
+                            "occurred_at": "2026-11-28T14:03:00Z",
+                            "unit": "futian-1",
+                            "purpose": "traffic_enforcement",
+                            "operation": "data.vehicle_dossier",
+                            "officer": None,
+                        }
+                    ],
+                    "next_cursor": None,
+                    "withheld": 1,
+                    "truncated": False,
+                    "note": "1 reads made inside investigations still open are not shown yet",
+                }
+            ]
+        }
+    )
+
     items: list[DataAccess]
     next_cursor: str | None
     #: reads inside an open investigation, not shown until the case closes or the maximum

@@ -75,6 +75,26 @@ class Notification(BaseModel):
     """A message's delivery state. The recipient is masked: delivery reports are read by
     staff who need the state, not the number."""
 
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "notification_id": "4b1f0f0e-5d0c-4c55-9f53-2d1f7c1c2a10",
+                    "channel": "sms",
+                    "category": "school_pickup",
+                    "recipient": "139****9000",
+                    "status": "delivered",
+                    "attempts": 1,
+                    "sender": "prevention",
+                    "created_at": "2026-11-29T08:00:00Z",
+                    "sent_at": "2026-11-29T08:00:01Z",
+                    "delivered_at": "2026-11-29T08:00:01Z",
+                    "last_error": None,
+                }
+            ]
+        }
+    )
+
     notification_id: uuid.UUID
     channel: Channel
     category: str
@@ -91,6 +111,21 @@ class Notification(BaseModel):
 class SinkMessage(BaseModel):
     """A message as the local development sink received it (the sink stores everything it is
     given so it can be browsed; no real message leaves a development machine)."""
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "notification_id": "4b1f0f0e-5d0c-4c55-9f53-2d1f7c1c2a10",
+                    "channel": "sms",
+                    "recipient": "13900139000",
+                    "body": "孩子已到校门口。",
+                    "category": "school_pickup",
+                    "received_at": "2026-11-29T08:00:01Z",
+                }
+            ]
+        }
+    )
 
     notification_id: uuid.UUID
     channel: Channel

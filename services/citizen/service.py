@@ -9,6 +9,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from chassis.entrypoints import on_event, rpc, timer
+from chassis.retention import DataClass
 from chassis.secrets import Passwords
 from chassis.service import PlatformService
 from chassis.validation import parse
@@ -20,13 +21,17 @@ from contracts.notifications import NOTIFICATION_REQUEST_PATTERN, NotificationRe
 from contracts.values import MAX_PAGE_SIZE
 from services.citizen import accounts_app, notifications_app
 from services.citizen.access_entrypoints import AccessEntrypoints
+from services.citizen.access_store import move_requests
 from services.citizen.appointments_entrypoints import AppointmentsEntrypoints
+from services.citizen.appointments_store import bookings
 from services.citizen.domain import codes
 from services.citizen.fines_entrypoints import FinesEntrypoints
 from services.citizen.open311_entrypoints import Open311Entrypoints
+from services.citizen.open311_store import open311_requests
 from services.citizen.permits_entrypoints import PermitsEntrypoints
 from services.citizen.settings import Settings
 from services.citizen.sink import LocalSink
+from services.citizen.store import notifications, sink_messages
 
 PASSWORDS = Passwords()
 DELIVERY_INTERVAL_S = Settings().notification_interval_s
@@ -46,7 +51,22 @@ class CitizenService(
 ):
     name = "citizen"
     settings_class = Settings
-    untraced_entrypoints = (*PlatformService.untraced_entrypoints, "deliver_notifications")
+    retention_classes = (
+        # what was sent to whom (phone numbers, message bodies)
+        DataClass("notifications", notifications, "created_at", "notification_id"),
+        DataClass("sink_messages", sink_messages, "received_at", "notification_id"),
+        # who asked which owner to move their car
+        DataClass("move_requests", move_requests, "created_at", "request_id"),
+        # Open311 reports with the reporter's contact details
+        DataClass("open311_requests", open311_requests, "requested_at", "service_request_id"),
+        # who booked which appointment
+        DataClass("appointment_bookings", bookings, "starts_at", "booking_id"),
+    )
+    untraced_entrypoints = (
+        *PlatformService.untraced_entrypoints,
+        "deliver_notifications",
+        "send_appointment_reminders",
+    )
 
     # -- accounts --------------------------------------------------------------------------
 

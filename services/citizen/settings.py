@@ -38,3 +38,43 @@ class Settings(ChassisSettings):
     #: how often due notifications are delivered, and how many at a time
     notification_interval_s: float = Field(default=0.5, gt=0, le=60)
     notification_batch: int = Field(default=100, ge=1, le=1000)
+
+    #: how long personal data is kept, per data class (days); each deletion leaves a receipt
+    #: in the ledger
+    retention_days: dict[str, float] = Field(
+        default_factory=lambda: {
+            "notifications": 90.0,
+            "sink_messages": 30.0,
+            "move_requests": 180.0,
+            "open311_requests": 2 * 365.0,
+            "appointment_bookings": 365.0,
+        }
+    )
+
+    #: move-my-car requests an hour: per requester, and per plate (abuse of the owner)
+    move_requests_per_requester_per_hour: int = Field(default=3, ge=1, le=100)
+    move_requests_per_plate_per_hour: int = Field(default=5, ge=1, le=100)
+    #: where the owner's reply page lives (the link in the SMS; the token follows it)
+    move_reply_url: str = "https://app.smart-policing.local/move-my-car/reply"
+    #: keys the check part of certificate numbers (anyone can verify a number with the
+    #: service; nobody can make one); set a real one in every deployment
+    certificate_number_key: SecretStr = SecretStr("dev-only-certificate-number-key")
+
+    # -- fines and payments --
+
+    #: `sandbox-pay`: SandboxPay (sandbox: no money moves), for local runs and tests;
+    #: `none`: no online payment (fines are paid at a counter); a deployment adds its
+    #: provider's adapter beside SandboxPay
+    payment_provider: Literal["sandbox-pay", "none"] = "sandbox-pay"
+    #: signs SandboxPay's notifications; a real provider's secret comes with its adapter
+    sandbox_pay_secret: SecretStr = SecretStr("dev-only-sandbox-pay-notification-secret")
+    #: SandboxPay's hosted page, as the gateway serves it
+    sandbox_pay_page_url: str = "http://127.0.0.1:8000/api/v1/citizen/sandbox-pay"
+    #: where the provider sends the citizen back (`?payment_id=…` is appended)
+    payment_return_url: str = "http://127.0.0.1:8000/citizen/payments/return"
+    #: how long the provider's page takes a payment; after that a new one may be started
+    payment_ttl_s: int = Field(default=900, ge=60, le=86400)
+    #: lookups and bindings (each tries a plate's VIN) per citizen and hour
+    fine_lookups_per_hour: int = Field(default=10, ge=1, le=1000)
+    #: keys the digests of VIN tails; set a real one in every deployment
+    vin_digest_key: SecretStr = SecretStr("dev-only-vin-digest-key")
