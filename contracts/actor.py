@@ -32,6 +32,8 @@ class ActorKind(StrEnum):
     CITIZEN = "citizen"
     SYSTEM = "system"
     ANONYMOUS = "anonymous"  # a request before authentication (a login attempt)
+    #: a registered sensor (checkpoint, camera, gate) speaking for itself with its credential
+    DEVICE = "device"
 
 
 class Actor(BaseModel):

@@ -42,6 +42,10 @@ from gateway.routes import (
     open311,
     ops,
     prevention,
+    prevention_communities,
+    prevention_devices,
+    prevention_school,
+    prevention_vendors,
     warning,
 )
 from gateway.rpc import RpcClient
@@ -180,6 +184,10 @@ def create_app(
         auth.well_known,
         management.router,
         prevention.router,
+        prevention_devices.router,
+        prevention_vendors.router,
+        prevention_communities.router,
+        prevention_school.router,
         warning.router,
         data.router,
         citizen.router,

@@ -19,13 +19,23 @@ from contracts.sightings import (
     SightingsRecorded,
 )
 from services.prevention import store
+from services.prevention.communities_entrypoints import CommunitiesEntrypoints
+from services.prevention.devices_entrypoints import DevicesEntrypoints
 from services.prevention.domain.sightings import SightingRules, validate_batch
+from services.prevention.school_entrypoints import SchoolEntrypoints
 from services.prevention.settings import Settings
+from services.prevention.vendors_entrypoints import VendorsEntrypoints
 
 RULES = SightingRules()
 
 
-class PreventionService(PlatformService):
+class PreventionService(
+    DevicesEntrypoints,
+    VendorsEntrypoints,
+    CommunitiesEntrypoints,
+    SchoolEntrypoints,
+    PlatformService,
+):
     name = "prevention"
     settings_class = Settings
 

@@ -1,0 +1,11 @@
+"""智感防控 smart sensing: school pickup, authorised guardians and custody."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Depends
+
+from gateway.security import authorize
+
+router = APIRouter(
+    prefix="/api/v1/prevention", tags=["prevention"], dependencies=[Depends(authorize)]
+)
