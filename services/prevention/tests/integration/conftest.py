@@ -30,7 +30,9 @@ def prevention_db(schema_prefix: str, migrated_services: Callable[..., None]) ->
 
 
 @pytest.fixture
-def prevention(container_factory: Any, platform_config: dict[str, Any], prevention_db: Engine) -> Any:
+def prevention(
+    container_factory: Any, platform_config: dict[str, Any], prevention_db: Engine
+) -> Any:
     container = container_factory(PreventionService)
     container.start()
     return container
