@@ -9,7 +9,7 @@ UNIT_TESTS   := contracts/tests chassis/tests/unit gateway/tests demo/tests $(wi
 GREEN_TESTS  := chassis/tests/integration $(wildcard services/*/tests/integration)
 E2E_TESTS    := tests
 
-.PHONY: install infra migrate run demo test lint typecheck unit integration e2e bench clean
+.PHONY: install infra migrate run demo test lint typecheck unit integration e2e bench clean proto
 
 $(STAMP): pyproject.toml
 	@command -v $(PYTHON) >/dev/null || { echo "need $(PYTHON)"; exit 1; }
@@ -32,6 +32,11 @@ run: install infra migrate
 # drives the first flow against a platform started by `make run` in another terminal
 demo: install
 	$(PY) -m demo.drive
+
+# the gRPC stubs (and their type stubs) from contracts/proto/*.proto; a test fails if they drift
+proto: install
+	PATH="$(VENV)/bin:$$PATH" $(PY) -m grpc_tools.protoc -I . --python_out=. --grpc_python_out=. \
+		--mypy_out=. --mypy_grpc_out=. contracts/proto/*.proto
 
 lint: install
 	$(VENV)/bin/ruff check .
