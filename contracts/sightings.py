@@ -9,9 +9,19 @@ from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from contracts.devices import (
+    HEARTBEAT_INTERVAL_DEFAULT_S,
+    HEARTBEAT_INTERVAL_MAX_S,
+    HEARTBEAT_INTERVAL_MIN_S,
+    VENDOR_MAX,
+    DeviceDirection,
+    DeviceKind,
+    DeviceProtocol,
+)
 from contracts.values import GeoPoint
 
-MAX_BATCH_ROWS = 5000
+#: sightings in one batch, at either door (HTTP `sightings:batch` and the gRPC stream)
+MAX_BATCH_ROWS = 1000
 DeviceId = Annotated[str, Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")]
 BatchId = Annotated[str, Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$")]
 
@@ -111,16 +121,29 @@ class DeviceCreate(BaseModel):
                     "name": "Shennan Rd checkpoint",
                     "unit_id": "futian",
                     "location": {"lat": 22.5431, "lon": 114.0579},
+                    "vendor": "hikvision",
+                    "protocol": "isapi",
+                    "direction": "inbound",
+                    "heartbeat_interval_s": 60,
                 }
             ]
         },
     )
 
     device_id: DeviceId
-    kind: str = Field(pattern=r"^(checkpoint|camera|gate)$")
+    kind: DeviceKind
     name: str = Field(min_length=1, max_length=200)
     unit_id: str = Field(min_length=1, max_length=64)
     location: GeoPoint
+    vendor: str | None = Field(default=None, min_length=1, max_length=VENDOR_MAX)
+    protocol: DeviceProtocol | None = None
+    direction: DeviceDirection | None = None
+    #: how often the device reports that it is alive; silent past it (with grace), it is offline
+    heartbeat_interval_s: int = Field(
+        default=HEARTBEAT_INTERVAL_DEFAULT_S,
+        ge=HEARTBEAT_INTERVAL_MIN_S,
+        le=HEARTBEAT_INTERVAL_MAX_S,
+    )
 
 
 class TrajectoryQuery(BaseModel):

@@ -18,6 +18,7 @@ from gateway import problems
 from gateway.auth import TokenVerifier
 from gateway.authz import Matrix
 from gateway.broker import EventPublisher, RevocationFeed, connect
+from gateway.devices import DeviceCredentials
 from gateway.grpc_server import GrpcServer
 from gateway.middleware import (
     AuditGate,
@@ -132,6 +133,11 @@ def create_app(
         leeway_s=settings.token_leeway_s,
         refresh_min_interval_s=settings.jwks_refresh_min_interval_s,
     )
+
+    async def authenticate_device(credential: str) -> dict[str, Any]:
+        device: dict[str, Any] = await rpc.call("prevention", "authenticate_device", credential)
+        return device
+
     platform = Platform(
         settings=settings,
         rpc=rpc,
@@ -142,6 +148,7 @@ def create_app(
         login_limiter=RateLimiter(settings.login_rate_per_s, settings.login_burst),
         matrix=Matrix.load(),
         citizen_verifier=citizen_verifier,
+        device_credentials=DeviceCredentials(authenticate_device),
     )
     if customise is not None:
         customise(platform)
@@ -154,7 +161,7 @@ def create_app(
         await platform.events.start(connection)
         await platform.revocation_feed.start(connection)
         loader = asyncio.create_task(_load_identity(platform))
-        grpc_server = GrpcServer(settings.http_host, settings.grpc_port)
+        grpc_server = GrpcServer(settings.http_host, settings.grpc_port, platform)
         app.state.grpc_port = grpc_server.port
         await grpc_server.start()
         try:

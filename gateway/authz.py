@@ -22,6 +22,9 @@ class OperationRule:
     personal_data: bool = False
     #: a citizen's own operation: only citizen tokens reach it, and they reach nothing else
     citizens: bool = False
+    #: devices may call it with their credential (besides the roles listed, if any); devices
+    #: reach nothing else
+    devices: bool = False
 
 
 class Matrix:
@@ -33,7 +36,14 @@ class Matrix:
         raw = tomllib.loads(path.read_text())
         rules = {}
         for operation, spec in raw.get("operations", {}).items():
-            unknown = set(spec) - {"public", "roles", "pillar", "personal_data", "citizens"}
+            unknown = set(spec) - {
+                "public",
+                "roles",
+                "pillar",
+                "personal_data",
+                "citizens",
+                "devices",
+            }
             if unknown:
                 raise ValueError(f"{operation}: unknown keys {sorted(unknown)}")
             if spec.get("public") and spec.get("roles"):
@@ -47,6 +57,7 @@ class Matrix:
                 roles=frozenset(spec.get("roles", ())),
                 personal_data=bool(spec.get("personal_data", False)),
                 citizens=bool(spec.get("citizens", False)),
+                devices=bool(spec.get("devices", False)),
             )
         return cls(rules)
 
@@ -66,6 +77,8 @@ class Matrix:
             return True
         if principal.kind is ActorKind.CITIZEN or rule.citizens:
             return principal.kind is ActorKind.CITIZEN and rule.citizens
+        if principal.kind is ActorKind.DEVICE:
+            return rule.devices
         if principal.kind is ActorKind.SERVICE_ACCOUNT and principal.pillar != rule.pillar:
             return False
         return ANY_ROLE in rule.roles or bool(rule.roles.intersection(principal.roles))

@@ -11,6 +11,7 @@ from fastapi import Request
 from gateway.auth import TokenVerifier
 from gateway.authz import Matrix
 from gateway.broker import EventPublisher, RevocationFeed
+from gateway.devices import DeviceCredentials
 from gateway.ratelimit import RateLimiter
 from gateway.rpc import RpcClient
 from gateway.settings import GatewaySettings
@@ -28,6 +29,8 @@ class Platform:
     matrix: Matrix
     #: citizens' tokens (the citizen service's issuer); officers' are `verifier`'s
     citizen_verifier: TokenVerifier | None = None
+    #: devices' own credentials (`Authorization: Device …`), checked by the prevention service
+    device_credentials: DeviceCredentials | None = None
     connection: AbstractRobustConnection | None = None
     #: officers that service accounts act for: id -> (believed until, {id, unit, scope})
     represented: dict[str, tuple[float, dict[str, Any]]] = field(default_factory=dict)

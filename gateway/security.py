@@ -28,6 +28,7 @@ from contracts.errors import (
 from gateway.auth import Principal, issuer_of
 from gateway.authz import OperationRule
 from gateway.broker import AuditUnavailable
+from gateway.devices import device_credential
 from gateway.platform import Platform, platform_of, verifier_for
 from gateway.ratelimit import retry_after_header
 from gateway.rpc import RemoteError
@@ -207,9 +208,28 @@ async def record_unaudited(scope: Scope, status: int) -> None:
         log.warning("refusal not recorded", extra={"operation": operation})
 
 
+async def authenticated(platform: Platform, request: Request) -> Principal:
+    """Who the request says it is, verified: a bearer token (officers, service accounts,
+    citizens) or a device's credential."""
+    credential = device_credential(request.headers.get("authorization", ""))
+    if credential is None:
+        token = _bearer(request)
+        return await verifier_for(platform, issuer_of(token)).verify(token)
+    devices = platform.device_credentials
+    if devices is None:
+        raise Unauthenticated("devices are not accepted here")
+    if devices.remembered(credential) is None:
+        # an unknown credential costs the prevention service an argon2 check: few per address
+        client = request.client.host if request.client else "unknown"
+        _limit(platform, f"address:{client}", login=True)
+    return await devices.verify(credential)
+
+
 def _refusal(principal: Principal, rule: OperationRule) -> str:
     if principal.kind is ActorKind.CITIZEN:
         return "a citizen's token does not reach officers' operations"
+    if principal.kind is ActorKind.DEVICE:
+        return f"a device may not call {rule.operation}"
     if rule.citizens:
         return f"{rule.operation} is a citizen's own operation"
     return f"your roles do not allow {rule.operation}"
@@ -230,8 +250,7 @@ async def authorize(request: Request) -> RequestContext:
             _limit(platform, f"address:{client}", login=operation in SIGN_IN_OPERATIONS)
             await record(platform, request, operation, actor, Outcome.ALLOWED)
             return RequestContext(operation, actor, None, request_id)
-        token = _bearer(request)
-        principal = await verifier_for(platform, issuer_of(token)).verify(token)
+        principal = await authenticated(platform, request)
         actor = principal.actor()
         _limit(platform, f"{principal.kind}:{principal.id}", login=False)
         if not platform.matrix.allows(principal, rule):

@@ -58,7 +58,7 @@ class ServiceProcess:
             )
         return self
 
-    def wait_ready(self, timeout: float = 30.0) -> dict[str, Any]:
+    def wait_ready(self, timeout: float = 60.0) -> dict[str, Any]:
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.process is not None and self.process.poll() is not None:

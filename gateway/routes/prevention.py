@@ -21,7 +21,9 @@ router = APIRouter(
     operation_id="prevention.record_sightings",
     response_model=BatchReceipt,
     responses=errors(),
-    summary="Record a batch of sightings (bad rows are dropped and reported, not the batch)",
+    summary="Record a batch of up to 1,000 sightings (bad rows are dropped and reported, not "
+    "the batch; a batch id sent again is recorded once). Devices send their own with "
+    "`Authorization: Device <id>.<secret>`",
 )
 async def record_sightings(request: Request, ctx: Authorized, batch: SightingBatchIn) -> Any:
     return await platform_of(request).rpc.call(

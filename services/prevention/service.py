@@ -8,25 +8,20 @@ from typing import Any
 from sqlalchemy.exc import IntegrityError
 
 from chassis.entrypoints import rpc
+from chassis.retention import DataClass
 from chassis.service import PlatformService
 from chassis.validation import parse
 from contracts.errors import Conflict
 from contracts.sightings import (
-    SIGHTING_RECORDED,
-    BatchReceipt,
     DeviceCreate,
     SightingBatchIn,
-    SightingsRecorded,
 )
-from services.prevention import store
+from services.prevention import communities_store, devices_store, sightings_app, store
 from services.prevention.communities_entrypoints import CommunitiesEntrypoints
 from services.prevention.devices_entrypoints import DevicesEntrypoints
-from services.prevention.domain.sightings import SightingRules, validate_batch
 from services.prevention.school_entrypoints import SchoolEntrypoints
 from services.prevention.settings import Settings
 from services.prevention.vendors_entrypoints import VendorsEntrypoints
-
-RULES = SightingRules()
 
 
 class PreventionService(
@@ -38,6 +33,13 @@ class PreventionService(
 ):
     name = "prevention"
     settings_class = Settings
+    retention_classes = (
+        # snapshot references of community passages soon, the passages later
+        *communities_store.RETENTION_CLASSES,
+        # devices' outages (the uptime figures look back a week)
+        DataClass("device_outages", devices_store.device_outages, "started_at", "outage_id"),
+    )
+    untraced_entrypoints = (*PlatformService.untraced_entrypoints, "watch_device_health")
 
     @rpc
     def register_device(self, device: dict[str, Any]) -> dict[str, Any]:
@@ -65,30 +67,13 @@ class PreventionService(
         with self.db.command("record_sightings", request.batch_id) as command:
             if command.replayed:
                 return {**command.previous_result, "replayed": True}
-            devices = {r.get("device_id") for r in request.sightings if isinstance(r, dict)}
-            known = store.active_device_ids(
-                command.session, {d for d in devices if isinstance(d, str)}
-            )
-            validated = validate_batch(request.sightings, known, datetime.now(UTC), RULES)
-            event_id = None
-            if validated.accepted:
-                envelope = self.events.stage(
-                    command.session,
-                    SIGHTING_RECORDED,
-                    SightingsRecorded(
-                        batch_id=request.batch_id,
-                        unit=self.actor.unit,
-                        sightings=validated.accepted,
-                    ),
-                )
-                event_id = str(envelope.event_id)
-            receipt = BatchReceipt(
-                batch_id=request.batch_id,
-                accepted=len(validated.accepted),
-                duplicates=validated.duplicates,
-                rejected=validated.rejected,
-                event_id=event_id,
-                replayed=False,
+            receipt = sightings_app.record_batch(
+                command.session,
+                self.events,
+                self.actor,
+                request.batch_id,
+                request.sightings,
+                datetime.now(UTC),
             ).model_dump(mode="json")
             return dict(command.record(receipt))
 

@@ -4,8 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import Boolean, Column, Float, MetaData, String, Table, insert, select
+from sqlalchemy import Boolean, Column, Float, Integer, MetaData, String, Table, insert, select
 from sqlalchemy.orm import Session
+
+from contracts.values import GeoPoint
+from services.prevention.domain.sightings import DeviceFacts
 
 metadata = MetaData()
 
@@ -19,6 +22,10 @@ devices = Table(
     Column("lat", Float, nullable=False),
     Column("lon", Float, nullable=False),
     Column("active", Boolean, nullable=False, server_default="true"),
+    Column("vendor", String(64)),
+    Column("protocol", String(16)),
+    Column("direction", String(16)),
+    Column("heartbeat_interval_s", Integer, nullable=False, server_default="60"),
 )
 
 
@@ -33,6 +40,21 @@ def active_device_ids(session: Session, device_ids: set[str]) -> set[str]:
         )
     ).scalars()
     return set(rows)
+
+
+def device_facts(session: Session, device_ids: set[str]) -> dict[str, DeviceFacts]:
+    """Whether each registered device among these may still report, and where it stands."""
+    rows = session.execute(
+        select(devices.c.device_id, devices.c.active, devices.c.lat, devices.c.lon).where(
+            devices.c.device_id.in_(device_ids)
+        )
+    ).all()
+    return {
+        r.device_id: DeviceFacts(
+            active=bool(r.active), location=GeoPoint.model_construct(lat=r.lat, lon=r.lon)
+        )
+        for r in rows
+    }
 
 
 def list_devices(session: Session) -> list[dict[str, Any]]:

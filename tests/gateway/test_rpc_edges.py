@@ -10,10 +10,11 @@ import aio_pika
 from tests.support.platform import Gateway, Platform
 
 
-async def test_a_call_to_a_stopped_service_is_503_within_a_second(
+async def test_a_call_to_a_stopped_service_is_503_without_waiting_for_the_timeout(
     gateway: Gateway, platform: Platform
 ) -> None:
     token = await gateway.token("o-operator")
+    gateway_rpc_timeout_s = gateway.app.state.platform.settings.rpc_timeout_s
 
     async def consumers_of_investigation() -> None:
         started = time.monotonic()
@@ -22,7 +23,8 @@ async def test_a_call_to_a_stopped_service_is_503_within_a_second(
             headers={"Authorization": f"Bearer {token}"},
         )
         assert response.status_code == 503, response.text
-        assert time.monotonic() - started < 1.0
+        # fast: it never waits for the call's timeout (a loaded machine may take a second)
+        assert time.monotonic() - started < gateway_rpc_timeout_s / 2
         assert response.json()["code"] == "service_unavailable"
 
     await consumers_of_investigation()  # never started: no queue at all
