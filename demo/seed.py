@@ -393,7 +393,7 @@ def _counts(city: City, created: dict[str, int]) -> str:
     return ", ".join(f"{totals[k]:,} {k} ({created[k]:,} new)" for k in totals)
 
 
-def main() -> None:
+def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
@@ -412,15 +412,21 @@ def main() -> None:
     parser.add_argument(
         "--scale-batch",
         type=int,
-        default=2_000,
+        # prevention announces one batch per event, and a batch is at most this many
+        default=MAX_BATCH_ROWS,
         help=f"sightings per event (at most {MAX_BATCH_ROWS:,})",
     )
-    args = parser.parse_args()
+    args = parser.parse_args(argv)
     if args.scale < 0 or args.scale_days <= 0 or not 0 < args.scale_batch <= MAX_BATCH_ROWS:
         parser.error(
             f"--scale must not be negative, --scale-days must be positive, and --scale-batch "
             f"between 1 and {MAX_BATCH_ROWS:,}"
         )
+    return args
+
+
+def main() -> None:
+    args = parse_args()
     try:
         asyncio.run(main_async(args.wait, args.seed, args.scale, args.scale_days, args.scale_batch))
     except RemoteError as exc:
